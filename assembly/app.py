@@ -1,0 +1,121 @@
+"""The application factory: routes, middleware and the lifespan that opens everything."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.exc import OperationalError, ProgrammingError
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from live import Hub, broker_from_url
+
+from assembly.config import Settings
+from assembly.db import Database
+from assembly.domain import Refused
+from assembly.models import Instance
+from assembly.push import Pusher
+from assembly.render import Renderer, make_env
+from assembly.security import CSRFCookieMiddleware, Signer
+from assembly.web import auth, console, participant, screen
+from assembly.web.common import State, page, refused
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+async def _secret_key(db: Database, configured: str) -> str:
+    """The configured key, else the one generated on first start and kept in the database."""
+    if configured:
+        return configured
+    try:
+        async with db.write() as s:
+            row = await s.get(Instance, "secret_key")
+            if row is None:
+                row = Instance(key="secret_key", value=secrets.token_urlsafe(48))
+                s.add(row)
+            return row.value
+    except (OperationalError, ProgrammingError) as exc:
+        raise RuntimeError(
+            "The database has no tables yet. Run `assembly migrate` (or `make run`) first."
+        ) from exc
+
+
+async def healthz(request: Request) -> Response:
+    async with request.state.app.db.read() as s:
+        await s.execute(text("SELECT 1"))
+    return JSONResponse({"status": "ok"})
+
+
+async def home(request: Request) -> Response:
+    from assembly.models import Event
+
+    async with request.state.app.db.read() as s:
+        events = list(await s.scalars(select(Event).where(Event.status == "open")))
+    return page(request, "home.html", events=events)
+
+
+async def not_found(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = "There is nothing at this address. Check the link you were given."
+    elif exc.status_code == 405:
+        message = "That page cannot be used this way. Go back and use the form on the page."
+    else:
+        message = exc.detail
+    return await refused(request, Refused(message, exc.status_code))
+
+
+def create_app(settings: Settings) -> Starlette:
+    """Build the application for ``settings``; nothing is opened until the lifespan starts."""
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
+        db = Database(settings.database_url)
+        try:
+            secret = await _secret_key(db, settings.secret_key)
+        except Exception:
+            await db.dispose()
+            raise
+        hub = Hub(broker_from_url(settings.broker_url))
+        await hub.start()
+        render = Renderer(make_env())
+        push = Pusher(hub, db, render, settings.tally_interval)
+        await push.start()
+        st = State(settings=settings, db=db, hub=hub, push=push, render=render,
+                   signer=Signer(secret))
+        try:
+            yield {"app": st}
+        finally:
+            await push.stop()
+            await hub.stop()
+            await db.dispose()
+
+    routes = [
+        Route("/", home, name="home"),
+        Route("/healthz", healthz, name="healthz"),
+        *participant.routes,
+        *auth.routes,
+        *console.routes,
+        *screen.routes,
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    return Starlette(
+        routes=routes,
+        middleware=[Middleware(CSRFCookieMiddleware)],
+        exception_handlers={
+            Refused: refused,
+            auth.LoginRequired: auth.login_required,
+            HTTPException: not_found,
+        },
+        lifespan=lifespan,
+    )

@@ -1,0 +1,179 @@
+"""The `assembly` command: serve, migrate, demo, user add."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import secrets
+import sys
+
+from sqlalchemy import select
+
+from assembly.config import SETTINGS, Settings
+from assembly.db import Database, migrate
+from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
+from assembly.models import Event, FacilitatorAccount
+from assembly.security import Signer, room_code
+
+
+def _parser() -> argparse.ArgumentParser:
+    settings_help = "\n".join(f"  {s.env:<18} {s.help} (default: {s.default or 'empty'})"
+                              for s in SETTINGS)
+    parser = argparse.ArgumentParser(
+        prog="assembly",
+        description="Assembly: one live feed for a citizens' assembly in the room and online.",
+        epilog="Environment variables:\n" + settings_help,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, create the demo event if there are no events, "
+                                          "print the URLs and a facilitator login, and serve")
+    serve.add_argument("--host", help="address to listen on (HOST)")
+    serve.add_argument("--port", type=int, help="port to listen on (PORT)")
+    serve.add_argument("--no-demo", action="store_true", help="never create the demo event")
+
+    sub.add_parser("migrate", help="bring the database up to date (creates it when empty)")
+
+    demo = sub.add_parser("demo", help="create the demo event, or reset it to its first state")
+    demo.add_argument("--quiet", action="store_true", help="print nothing")
+
+    user = sub.add_parser("user", help="facilitator accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account, or set a new password for one")
+    add.add_argument("username")
+    add.add_argument("--password", help="the password (default: generate one and print it)")
+    add.add_argument("--role", choices=["organiser", "facilitator", "moderator"],
+                     default="facilitator")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
+    if args.command == "migrate":
+        migrate(settings.database_url)
+        print("The database is up to date.")
+        return 0
+    if args.command == "demo":
+        migrate(settings.database_url)
+        asyncio.run(_demo(settings, reset=True, quiet=args.quiet))
+        return 0
+    if args.command == "user":
+        migrate(settings.database_url)
+        password = asyncio.run(_add_user(settings, args.username, args.password, args.role))
+        print(f"Account {args.username!r} ({args.role}) is ready.")
+        if not args.password:
+            print(f"Password (shown once): {password}")
+        return 0
+    if args.command == "serve":
+        return _serve(settings, demo=not args.no_demo)
+    return 2
+
+
+async def _add_user(settings: Settings, username: str, password: str | None, role: str) -> str:
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as s:
+            _, pw = await add_account(s, username, password, role)
+        return pw
+    finally:
+        await db.dispose()
+
+
+async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
+    """Create the demo event (always when ``reset``, else only in an empty database)."""
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as s:
+            if not reset and await event_count(s) > 0:
+                return
+            await create_demo(s)
+            has_user = await s.scalar(
+                select(FacilitatorAccount).where(FacilitatorAccount.username == DEMO_USER)
+            )
+            password = None
+            if has_user is None:
+                _, password = await add_account(s, DEMO_USER)
+        if not quiet:
+            print(f"Created the demo event “{DEMO_SLUG}”.")
+            if password:
+                print(f"Facilitator login: {DEMO_USER} / {password}   (shown once; "
+                      f"`assembly user add {DEMO_USER}` sets a new one)")
+    finally:
+        await db.dispose()
+
+
+async def _startup_facts(settings: Settings, base: str) -> list[str]:
+    """A fresh one-time console login link, and the demo's room QR, for the start-up banner."""
+    from assembly.app import _secret_key
+
+    db = Database(settings.database_url)
+    lines: list[str] = []
+    try:
+        signer = Signer(await _secret_key(db, settings.secret_key))
+        async with db.write() as s:
+            account = await s.scalar(
+                select(FacilitatorAccount).where(FacilitatorAccount.username == DEMO_USER)
+            ) or await s.scalar(select(FacilitatorAccount).order_by(FacilitatorAccount.id))
+            events = list(await s.scalars(select(Event).where(Event.status == "open")))
+            if account is not None:
+                account.link_nonce = secrets.token_hex(8)
+                token = signer.one_time_login(account.id, account.link_nonce)
+                target = f"/console/{events[0].slug}" if events else "/"
+        for event in events:
+            lines += [
+                f"  {event.title}",
+                f"    participants (online):  {base}/e/{event.slug}",
+                f"    big screen:             {base}/screen/{event.slug}",
+                f"    facilitator console:    {base}/console/{event.slug}",
+            ]
+        if account is not None:
+            lines += [
+                "",
+                f"  One-time login for {account.username!r} (works once, for 24 hours):",
+                f"    {base}/login/once/{token}?next={target}",
+            ]
+        else:
+            lines += ["", "  No facilitator account yet: `assembly user add NAME` creates one."]
+        if events:
+            code = room_code(events[0].room_secret, settings.room_code_period)
+            url = f"{base}/j/{code}"
+            lines += ["", f"  Room QR for {events[0].slug} (code {code}; it rotates every "
+                          f"{settings.room_code_period // 60} min, the big screen always "
+                          f"shows the current one): {url}", _terminal_qr(url)]
+    finally:
+        await db.dispose()
+    return lines
+
+
+def _terminal_qr(data: str) -> str:
+    import qrcode
+
+    qr = qrcode.QRCode(border=1)
+    qr.add_data(data)
+    out = io.StringIO()
+    qr.print_ascii(out=out, invert=True)
+    return out.getvalue()
+
+
+def _serve(settings: Settings, demo: bool) -> int:
+    import uvicorn
+
+    from assembly.app import create_app
+
+    migrate(settings.database_url)
+    if demo:
+        asyncio.run(_demo(settings, reset=False))
+    shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
+    base = (settings.public_url or f"http://{shown_host}:{settings.port}").rstrip("/")
+    lines = asyncio.run(_startup_facts(settings, base))
+    print("\nAssembly is starting.\n" + "\n".join(lines))
+    if settings.host in ("127.0.0.1", "localhost") and not settings.public_url:
+        print("  Phones cannot reach 127.0.0.1: for a real room run with HOST=0.0.0.0 "
+              "PUBLIC_URL=http://<this machine's address>:PORT\n")
+    sys.stdout.flush()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                proxy_headers=True, log_level="info")
+    return 0

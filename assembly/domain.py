@@ -1,0 +1,417 @@
+"""Domain operations: what participants and facilitators can do, checked and stored.
+
+Every function takes an open session from ``Database.write()`` or ``read()``; the caller commits
+(``write()`` does so on exit) before anyone is told the action succeeded.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.models import (
+    KINDS,
+    MAX_NAME,
+    MAX_TEXT,
+    AuditEntry,
+    Ballot,
+    Contribution,
+    Event,
+    FacilitatorAccount,
+    Participant,
+    Poll,
+    PollOption,
+    Session,
+    Upvote,
+    utcnow,
+)
+
+
+class Refused(Exception):
+    """A request that cannot be carried out; ``message`` tells the person what to do instead."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
+
+
+# --- events and sessions -------------------------------------------------------------------
+
+
+async def event_by_slug(db: AsyncSession, slug: str) -> Event:
+    event = await db.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise Refused(f"There is no event called “{slug}”. Check the address you were given.", 404)
+    return event
+
+
+async def sessions_of(db: AsyncSession, event: Event) -> list[Session]:
+    rows = await db.scalars(
+        select(Session).where(Session.event_id == event.id).order_by(Session.position, Session.id)
+    )
+    return list(rows)
+
+
+async def current_session(db: AsyncSession, event: Event) -> Session | None:
+    if event.current_session_id is None:
+        return None
+    return await db.get(Session, event.current_session_id)
+
+
+async def set_current_session(
+    db: AsyncSession, event: Event, session_id: int, account: FacilitatorAccount
+) -> Session:
+    session = await db.get(Session, session_id)
+    if session is None or session.event_id != event.id:
+        raise Refused("That session is not on this event's agenda. Reload the console.", 404)
+    event.current_session_id = session.id
+    audit(db, event, account, "session.current", f"session:{session.id}")
+    return session
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+async def participant(db: AsyncSession, event: Event, participant_id: str | None) -> Participant | None:
+    if not participant_id:
+        return None
+    p = await db.get(Participant, participant_id)
+    return p if p is not None and p.event_id == event.id else None
+
+
+async def join(
+    db: AsyncSession, event: Event, existing: Participant | None, channel: str
+) -> tuple[Participant, bool]:
+    """Return the participant, creating one on ``channel`` if needed; a room join upgrades.
+
+    Joining from the room (a valid QR code) moves an online participant to the room; opening
+    the plain link never moves a room participant online. The bool says whether anything changed.
+    """
+    if existing is not None:
+        if channel == "room" and existing.channel == "online":
+            existing.channel = "room"
+            return existing, True
+        return existing, False
+    p = Participant(id=secrets.token_hex(16), event_id=event.id, channel=channel)
+    db.add(p)
+    return p, True
+
+
+def set_display_name(p: Participant, raw: object) -> None:
+    name = " ".join(_text(raw).split())
+    if len(name) > MAX_NAME:
+        raise Refused(f"Please keep your name to {MAX_NAME} characters.", 422)
+    p.display_name = name
+
+
+async def presence_counts(db: AsyncSession, event: Event) -> dict[str, int]:
+    rows = await db.execute(
+        select(Participant.channel, func.count())
+        .where(Participant.event_id == event.id)
+        .group_by(Participant.channel)
+    )
+    return {channel: n for channel, n in rows.tuples()}
+
+
+# --- contributions -------------------------------------------------------------------------
+
+
+async def post_contribution(
+    db: AsyncSession, event: Event, p: Participant, kind: object, text: object
+) -> Contribution:
+    if event.status != "open":
+        raise Refused("This event is closed to new contributions.", 409)
+    kind_s = _text(kind)
+    if kind_s not in KINDS:
+        raise Refused("Choose what kind of contribution this is: " + ", ".join(KINDS) + ".", 422)
+    # Browsers send a textarea's line breaks as CRLF; count them as one character, as people do.
+    body = _text(text).replace("\r\n", "\n").strip()
+    if not body:
+        raise Refused("Your contribution is empty. Write something, then send it.", 422)
+    if len(body) > MAX_TEXT:
+        raise Refused(
+            f"Your contribution is {len(body):,} characters; the limit is {MAX_TEXT:,}. "
+            "Please shorten it, or split it in two.",
+            422,
+        )
+    c = Contribution(
+        event_id=event.id,
+        session_id=event.current_session_id,
+        participant_id=p.id,
+        channel=p.channel,
+        kind=kind_s,
+        text=body,
+        author_name=p.display_name,
+        status="pending" if event.moderation == "pre" else "visible",
+        pinned=False,
+        featured=False,
+        answered=False,
+        upvotes=0,
+        created_at=utcnow(),
+    )
+    db.add(c)
+    await db.flush()
+    return c
+
+
+async def contribution(db: AsyncSession, event: Event, contribution_id: int) -> Contribution:
+    c = await db.get(Contribution, contribution_id)
+    if c is None or c.event_id != event.id:
+        raise Refused("That contribution does not exist (it may have been removed).", 404)
+    return c
+
+
+async def visible_contribution(db: AsyncSession, event: Event, contribution_id: int) -> Contribution:
+    c = await contribution(db, event, contribution_id)
+    if c.status != "visible":
+        raise Refused("That contribution does not exist (it may have been removed).", 404)
+    return c
+
+
+async def set_upvote(
+    db: AsyncSession, event: Event, p: Participant, contribution_id: int, on: bool
+) -> Contribution:
+    """Add or remove ``p``'s upvote; doing it twice is the same as once."""
+    c = await visible_contribution(db, event, contribution_id)
+    had = await db.get(Upvote, (c.id, p.id)) is not None
+    if on and not had:
+        db.add(Upvote(contribution_id=c.id, participant_id=p.id))
+    elif had and not on:
+        await db.execute(
+            delete(Upvote).where(Upvote.contribution_id == c.id, Upvote.participant_id == p.id)
+        )
+    if on != had:
+        await db.flush()
+        c.upvotes = await db.scalar(
+            select(func.count()).select_from(Upvote).where(Upvote.contribution_id == c.id)
+        ) or 0
+    return c
+
+
+async def upvoted_by(db: AsyncSession, p: Participant | None, ids: list[int]) -> set[int]:
+    if p is None or not ids:
+        return set()
+    rows = await db.scalars(
+        select(Upvote.contribution_id).where(
+            Upvote.participant_id == p.id, Upvote.contribution_id.in_(ids)
+        )
+    )
+    return set(rows)
+
+
+async def public_feed(db: AsyncSession, event: Event, limit: int = 200) -> list[Contribution]:
+    rows = await db.scalars(
+        select(Contribution)
+        .where(Contribution.event_id == event.id, Contribution.status == "visible")
+        .order_by(Contribution.pinned.desc(), Contribution.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def console_feed(
+    db: AsyncSession, event: Event, channel: str = "", kind: str = "", limit: int = 500
+) -> list[Contribution]:
+    q = select(Contribution).where(Contribution.event_id == event.id)
+    if channel:
+        q = q.where(Contribution.channel == channel)
+    if kind:
+        q = q.where(Contribution.kind == kind)
+    rows = await db.scalars(q.order_by(Contribution.id.desc()).limit(limit))
+    return list(rows)
+
+
+async def featured(db: AsyncSession, event: Event, limit: int = 3) -> list[Contribution]:
+    rows = await db.scalars(
+        select(Contribution)
+        .where(
+            Contribution.event_id == event.id,
+            Contribution.featured.is_(True),
+            Contribution.status == "visible",
+        )
+        .order_by(Contribution.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+MODERATION_ACTIONS = {
+    "hide": ("status", "hidden"),
+    "show": ("status", "visible"),
+    "pin": ("pinned", True),
+    "unpin": ("pinned", False),
+    "answered": ("answered", True),
+    "unanswered": ("answered", False),
+    "feature": ("featured", True),
+    "unfeature": ("featured", False),
+}
+
+
+@dataclass
+class Moderated:
+    contribution: Contribution
+    was_visible: bool
+    was_featured: bool
+
+
+async def moderate(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, contribution_id: int, action: str
+) -> Moderated:
+    if action not in MODERATION_ACTIONS:
+        raise Refused("That is not something a facilitator can do to a contribution.", 400)
+    c = await contribution(db, event, contribution_id)
+    before = Moderated(c, c.status == "visible", c.featured)
+    field, value = MODERATION_ACTIONS[action]
+    setattr(c, field, value)
+    if action == "hide":
+        c.featured = False  # a hidden contribution never stays on the big screen
+    audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")
+    return before
+
+
+# --- polls ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PollView:
+    poll: Poll
+    options: list[PollOption]
+    counts: dict[int, int]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, option_id: int) -> int:
+        return round(100 * self.counts.get(option_id, 0) / self.total) if self.total else 0
+
+
+async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Poll]:
+    if session is None:
+        return []
+    rows = await db.scalars(select(Poll).where(Poll.session_id == session.id).order_by(Poll.id))
+    return list(rows)
+
+
+async def open_poll(db: AsyncSession, event: Event) -> Poll | None:
+    """The open poll of the current session, if any."""
+    if event.current_session_id is None:
+        return None
+    return await db.scalar(
+        select(Poll).where(
+            Poll.session_id == event.current_session_id, Poll.status == "open"
+        ).limit(1)
+    )
+
+
+async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
+    options = list(
+        await db.scalars(
+            select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
+        )
+    )
+    return PollView(poll, options, await tally(db, poll.id))
+
+
+async def tally(db: AsyncSession, poll_id: int) -> dict[int, int]:
+    rows = await db.execute(
+        select(Ballot.option_id, func.count()).where(Ballot.poll_id == poll_id).group_by(
+            Ballot.option_id
+        )
+    )
+    return {option_id: n for option_id, n in rows.tuples()}
+
+
+async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
+    p = await db.get(Poll, poll_id)
+    if p is None or p.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    return p
+
+
+async def cast_ballot(
+    db: AsyncSession, event: Event, p: Participant, poll_id: int, option: object
+) -> Ballot:
+    """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
+    the_poll = await poll(db, event, poll_id)
+    if the_poll.status != "open":
+        when = the_poll.closed_at.strftime(" at %H:%M") if the_poll.closed_at else ""
+        if the_poll.status == "closed":
+            raise Refused(f"This poll closed{when}; your vote was not counted.", 409)
+        raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
+    try:
+        option_id = int(_text(option))
+    except ValueError:
+        raise Refused("Choose one of the options, then vote.", 422) from None
+    opt = await db.get(PollOption, option_id)
+    if opt is None or opt.poll_id != the_poll.id:
+        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
+    ballot = await db.scalar(
+        select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
+    )
+    if ballot is None:
+        ballot = Ballot(poll_id=the_poll.id, participant_id=p.id, option_id=opt.id, channel=p.channel)
+        db.add(ballot)
+    else:
+        ballot.option_id = opt.id
+        ballot.cast_at = utcnow()
+    await db.flush()
+    return ballot
+
+
+async def my_ballot(db: AsyncSession, p: Participant | None, poll_id: int) -> int | None:
+    if p is None:
+        return None
+    return await db.scalar(
+        select(Ballot.option_id).where(Ballot.poll_id == poll_id, Ballot.participant_id == p.id)
+    )
+
+
+async def set_poll_status(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, poll_id: int, status: str
+) -> Poll:
+    the_poll = await poll(db, event, poll_id)
+    now: datetime = utcnow()
+    if status == "open":
+        if the_poll.session_id != event.current_session_id:
+            raise Refused("Make this poll's session current before opening the poll.", 409)
+        # One open poll per event: the one on the phones is always the one on the screen.
+        await db.execute(
+            update(Poll)
+            .where(Poll.event_id == event.id, Poll.status == "open", Poll.id != the_poll.id)
+            .values(status="closed", closed_at=now)
+        )
+        the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
+    elif status == "closed":
+        if the_poll.status != "open":
+            raise Refused("This poll is not open, so it cannot be closed.", 409)
+        the_poll.status, the_poll.closed_at = "closed", now
+    else:
+        raise Refused("A poll can be opened or closed.", 400)
+    audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
+    return the_poll
+
+
+# --- accounts and audit --------------------------------------------------------------------
+
+
+def audit(
+    db: AsyncSession, event: Event | None, account: FacilitatorAccount | None, action: str, target: str
+) -> None:
+    db.add(
+        AuditEntry(
+            event_id=event.id if event else None,
+            account_id=account.id if account else None,
+            action=action,
+            target=target,
+        )
+    )

@@ -1,0 +1,191 @@
+"""Live updates: render each change once per audience and publish it to that audience's topic.
+
+Topics: ``event:{id}:public`` (participants), ``event:{id}:console``, ``event:{id}:screen`` and
+``participant:{id}``. Public fragments never carry anything a hidden contribution said.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from live import Coalescer, Hub
+
+from assembly import domain
+from assembly.db import Database
+from assembly.domain import Moderated
+from assembly.models import Contribution, Event, Poll
+from assembly.render import Renderer
+
+
+def public_topic(event_id: int) -> str:
+    return f"event:{event_id}:public"
+
+
+def console_topic(event_id: int) -> str:
+    return f"event:{event_id}:console"
+
+
+def screen_topic(event_id: int) -> str:
+    return f"event:{event_id}:screen"
+
+
+def participant_topic(participant_id: str) -> str:
+    return f"participant:{participant_id}"
+
+
+def oob_insert(html: str, target: str) -> str:
+    return f'<div hx-swap-oob="afterbegin:{target}">{html}</div>'
+
+
+class Pusher:
+    """Turns domain changes into pushed fragments; bursts are coalesced per tick."""
+
+    def __init__(self, hub: Hub, db: Database, render: Renderer, interval: float) -> None:
+        self.hub = hub
+        self.db = db
+        self.render = render
+        self.tallies: Coalescer[int] = Coalescer(self._flush_tallies, interval)
+        self.upvotes: Coalescer[int] = Coalescer(self._flush_upvotes, interval)
+        self.presence: Coalescer[int] = Coalescer(self._flush_presence, interval)
+        self.connected: Counter[tuple[int, str]] = Counter()
+
+    async def start(self) -> None:
+        for c in (self.tallies, self.upvotes, self.presence):
+            await c.start()
+
+    async def stop(self) -> None:
+        for c in (self.tallies, self.upvotes, self.presence):
+            await c.stop()
+
+    async def drained(self) -> None:
+        """Wait until every coalesced change so far has been published."""
+        for c in (self.tallies, self.upvotes, self.presence):
+            await c.drained()
+
+    # --- contributions ---
+
+    async def contribution_added(self, event: Event, c: Contribution) -> None:
+        console = self.render("console/_contribution.html", c=c, event=event)
+        await self.hub.publish(console_topic(event.id), oob_insert(console, "#console-feed-items"))
+        if c.status == "visible":
+            public = self.render("participant/_contribution.html", c=c, event=event, mine=False)
+            await self.hub.publish(public_topic(event.id), oob_insert(public, "#feed-items"))
+
+    async def contribution_moderated(self, event: Event, before: Moderated) -> None:
+        c = before.contribution
+        console = self.render("console/_contribution.html", c=c, event=event, oob="true")
+        await self.hub.publish(console_topic(event.id), console)
+        visible = c.status == "visible"
+        if visible:
+            public = self.render(
+                "participant/_contribution.html", c=c, event=event, mine=False,
+                oob="true" if before.was_visible else "",
+            )
+            if not before.was_visible:
+                public = oob_insert(public, "#feed-items")
+        elif before.was_visible:
+            public = f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
+        else:
+            public = ""
+        if public:
+            await self.hub.publish(public_topic(event.id), public)
+        if c.featured or before.was_featured:
+            await self.featured_changed(event)
+
+    async def featured_changed(self, event: Event) -> None:
+        async with self.db.read() as s:
+            items = await domain.featured(s, event)
+        html = self.render("screen/_featured.html", event=event, featured=items, oob="true")
+        await self.hub.publish(screen_topic(event.id), html)
+
+    def upvotes_changed(self, contribution_id: int) -> None:
+        self.upvotes.mark(contribution_id)
+
+    async def _flush_upvotes(self, ids: set[int]) -> None:
+        async with self.db.read() as s:
+            rows = [await s.get(Contribution, i) for i in ids]
+        by_event: dict[int, list[Contribution]] = {}
+        for c in rows:
+            if c is not None:
+                s_list = by_event.setdefault(c.event_id, [])
+                s_list.append(c)
+        for event_id, items in by_event.items():
+            html = "".join(
+                f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>' for c in items
+            )
+            await self.hub.publish(console_topic(event_id), html)
+            visible = "".join(
+                f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>'
+                for c in items
+                if c.status == "visible"
+            )
+            if visible:
+                await self.hub.publish(public_topic(event_id), visible)
+
+    # --- sessions and polls ---
+
+    async def agenda_changed(self, event: Event) -> None:
+        """The current session or a poll's status changed: every audience re-renders its widgets."""
+        async with self.db.read() as s:
+            session = await domain.current_session(s, event)
+            sessions = await domain.sessions_of(s, event)
+            polls = [await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)]
+            open_poll = await domain.open_poll(s, event)
+            open_view = await domain.poll_view(s, open_poll) if open_poll else None
+        prompt = self.render("_prompt.html", event=event, session=session, oob="true")
+        public_poll = self.render(
+            "participant/_poll.html", event=event, view=open_view, mine=None, oob="true"
+        )
+        screen_poll = self.render("screen/_poll.html", event=event, view=open_view, oob="true")
+        await self.hub.publish(public_topic(event.id), prompt + public_poll)
+        await self.hub.publish(screen_topic(event.id), prompt + screen_poll)
+        console = self.render(
+            "console/_agenda.html", event=event, sessions=sessions, session=session,
+            polls=polls, oob="true",
+        )
+        await self.hub.publish(console_topic(event.id), console)
+
+    def ballot_cast(self, poll_id: int) -> None:
+        self.tallies.mark(poll_id)
+
+    async def _flush_tallies(self, poll_ids: set[int]) -> None:
+        for poll_id in poll_ids:
+            async with self.db.read() as s:
+                poll = await s.get(Poll, poll_id)
+                if poll is None:
+                    continue
+                view = await domain.poll_view(s, poll)
+            # One fragment, three audiences: the results widget has the same id everywhere.
+            html = self.render("_results.html", view=view, oob="true")
+            await self.hub.publish(console_topic(poll.event_id), html)
+            await self.hub.publish(public_topic(poll.event_id), html)
+            await self.hub.publish(screen_topic(poll.event_id), html)
+
+    # --- presence ---
+
+    def socket_opened(self, event_id: int, channel: str) -> None:
+        self.connected[(event_id, channel)] += 1
+        self.presence.mark(event_id)
+
+    def socket_closed(self, event_id: int, channel: str) -> None:
+        self.connected[(event_id, channel)] -= 1
+        self.presence.mark(event_id)
+
+    def joined(self, event_id: int) -> None:
+        self.presence.mark(event_id)
+
+    def connected_by_channel(self, event_id: int) -> dict[str, int]:
+        return {ch: n for (ev, ch), n in self.connected.items() if ev == event_id and n > 0}
+
+    async def _flush_presence(self, event_ids: set[int]) -> None:
+        for event_id in event_ids:
+            async with self.db.read() as s:
+                event = await s.get(Event, event_id)
+                if event is None:
+                    continue
+                joined = await domain.presence_counts(s, event)
+            html = self.render(
+                "console/_presence.html", event=event, joined=joined,
+                connected=self.connected_by_channel(event_id), oob="true",
+            )
+            await self.hub.publish(console_topic(event_id), html)

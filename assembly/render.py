@@ -1,0 +1,86 @@
+"""Templates: one Jinja2 environment for pages, widgets and pushed fragments (autoescaped)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import jinja2
+
+from assembly.models import CHANNELS, KINDS
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+CHANNEL_LABELS = {
+    "room": "In the room",
+    "online": "Online",
+    "table": "Table",
+    "paper": "Paper card",
+    "external": "External",
+}
+
+
+def _hhmm(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # SQLite hands back naive datetimes; we store UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone().strftime("%H:%M")
+
+
+def _iso(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat(timespec="seconds")
+
+
+def embed_url(stream_url: str) -> str:
+    """The iframe address for an event's stream: YouTube and Vimeo pages become their players.
+
+    Any other https address is embedded as it is; anything else (http, javascript:) is not.
+    """
+    url = urlsplit(stream_url.strip())
+    if url.scheme != "https" or not url.netloc:
+        return ""
+    host = url.netloc.lower().removeprefix("www.").removeprefix("m.")
+    if host == "youtube.com" and url.path == "/watch":
+        video = parse_qs(url.query).get("v", [""])[0]
+        return f"https://www.youtube-nocookie.com/embed/{video}" if video else ""
+    if host == "youtu.be":
+        return f"https://www.youtube-nocookie.com/embed{url.path}"
+    if host == "vimeo.com" and url.path.strip("/").isdigit():
+        return f"https://player.vimeo.com/video/{url.path.strip('/')}"
+    return stream_url.strip()
+
+
+def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["hhmm"] = _hhmm
+    env.filters["iso"] = _iso
+    env.filters["embed_url"] = embed_url
+    env.globals.update(
+        CHANNELS=CHANNELS, KINDS=KINDS, CHANNEL_LABELS=CHANNEL_LABELS
+    )
+    return env
+
+
+class Renderer:
+    """Renders a template to a string; pushes use the same templates as the pages."""
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.env = env
+
+    def __call__(self, name: str, **context: Any) -> str:
+        context.setdefault("csrf", "")
+        context.setdefault("oob", "")
+        return self.env.get_template(name).render(context)

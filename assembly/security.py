@@ -1,0 +1,186 @@
+"""Signed cookies, CSRF tokens, room codes and facilitator passwords."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+from http.cookies import SimpleCookie
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_COOKIE = "asm_csrf"
+CSRF_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+STAFF_COOKIE = "asm_staff"
+STAFF_MAX_AGE = 12 * 3600
+# No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
+_ROOM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+ROOM_CODE_LENGTH = 6
+
+_hasher = PasswordHasher()
+
+
+class Signer:
+    """Signs the values kept in cookies and links, all from one secret key."""
+
+    def __init__(self, secret: str) -> None:
+        self._plain = URLSafeSerializer(secret, salt="participant")
+        self._csrf = URLSafeSerializer(secret, salt="csrf")
+        self._staff = URLSafeTimedSerializer(secret, salt="staff")
+        self._once = URLSafeTimedSerializer(secret, salt="one-time-login")
+
+    def participant_cookie(self, participant_id: str) -> str:
+        return self._plain.dumps(participant_id)
+
+    def participant_id(self, cookie: str | None) -> str | None:
+        """The participant id in ``cookie``, or None when it is absent or fails its signature."""
+        if not cookie:
+            return None
+        try:
+            value = self._plain.loads(cookie)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
+
+    def staff_cookie(self, account_id: int, nonce: str) -> str:
+        return self._staff.dumps([account_id, nonce])
+
+    def staff(self, cookie: str | None) -> tuple[int, str] | None:
+        """(account id, login nonce) from a staff cookie younger than 12 hours."""
+        if not cookie:
+            return None
+        try:
+            value = self._staff.loads(cookie, max_age=STAFF_MAX_AGE)
+        except BadSignature:
+            return None
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+            return value[0], str(value[1])
+        return None
+
+    def one_time_login(self, account_id: int, nonce: str) -> str:
+        return self._once.dumps([account_id, nonce])
+
+    def check_one_time_login(self, token: str, max_age: int) -> tuple[int, str] | None:
+        try:
+            value = self._once.loads(token, max_age=max_age)
+        except BadSignature:
+            return None
+        if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
+            return value[0], str(value[1])
+        return None
+
+    def csrf_cookie(self, token: str) -> str:
+        return self._csrf.dumps(token)
+
+    def csrf_token(self, cookie: str | None) -> str | None:
+        if not cookie:
+            return None
+        try:
+            value = self._csrf.loads(cookie)
+        except BadSignature:
+            return None
+        return value if isinstance(value, str) else None
+
+
+def check_csrf(expected: str, given: str | None) -> bool:
+    return bool(given) and hmac.compare_digest(expected, given or "")
+
+
+class CSRFCookieMiddleware:
+    """Gives every browser a signed random CSRF token in an HttpOnly cookie.
+
+    Handlers compare the form field (or the X-CSRF-Token header htmx sends) with
+    ``scope["state"]["csrf"]``; this middleware only issues and reads the cookie.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        # The signer comes from the lifespan state: the key may live in the database.
+        app_state = scope["state"]["app"]
+        signer: Signer = app_state.signer
+        cookies = _cookies(scope)
+        token = signer.csrf_token(cookies.get(CSRF_COOKIE))
+        is_new = token is None
+        if token is None:
+            token = secrets.token_urlsafe(24)
+        scope.setdefault("state", {})["csrf"] = token
+        if not is_new or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookie = cookie_header(
+            CSRF_COOKIE, signer.csrf_cookie(token), app_state.settings.cookie_secure
+        )
+
+        async def send_with_cookie(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                MutableHeaders(scope=message).append("set-cookie", cookie)
+            await send(message)
+
+        await self.app(scope, receive, send_with_cookie)
+
+
+def cookie_header(name: str, value: str, secure: bool, max_age: int | None = None) -> str:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    if secure:
+        parts.append("Secure")
+    return "; ".join(parts)
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    for key, value in scope.get("headers", ()):
+        if key == b"cookie":
+            jar: SimpleCookie = SimpleCookie()
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # a malformed cookie header is the same as none
+                return {}
+            return {k: m.value for k, m in jar.items()}
+    return {}
+
+
+def room_code(secret: str, period: int, now: float | None = None, back: int = 0) -> str:
+    """The room code for the period containing ``now`` (``back`` periods earlier)."""
+    index = int((time.time() if now is None else now) // period) - back
+    digest = hmac.new(secret.encode(), str(index).encode(), hashlib.sha256).digest()
+    n = int.from_bytes(digest[:8], "big")
+    chars = []
+    for _ in range(ROOM_CODE_LENGTH):
+        n, r = divmod(n, len(_ROOM_ALPHABET))
+        chars.append(_ROOM_ALPHABET[r])
+    return "".join(chars)
+
+
+def room_code_matches(secret: str, period: int, code: str, now: float | None = None) -> bool:
+    """True for the current code and the one before it (a QR scanned just as it rotated)."""
+    code = code.strip().upper()
+    return any(
+        hmac.compare_digest(room_code(secret, period, now, back), code) for back in (0, 1)
+    )
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def new_password() -> str:
+    return secrets.token_urlsafe(12)

@@ -1,0 +1,116 @@
+"""Facilitator login: password form, one-time links, and the staff cookie."""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import select
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from assembly.domain import Refused
+from assembly.models import FacilitatorAccount
+from assembly.security import STAFF_COOKIE, STAFF_MAX_AGE, cookie_header, verify_password
+from assembly.web.common import checked_form, is_htmx, page, state
+
+ONE_TIME_LINK_MAX_AGE = 24 * 3600
+
+
+async def current_account(conn: HTTPConnection) -> FacilitatorAccount | None:
+    """The logged-in facilitator, or None; logging out elsewhere (a new nonce) ends the cookie."""
+    st = state(conn)
+    found = st.signer.staff(conn.cookies.get(STAFF_COOKIE))
+    if found is None:
+        return None
+    async with st.db.read() as db:
+        account = await db.get(FacilitatorAccount, found[0])
+    if account is None or account.login_nonce != found[1]:
+        return None
+    return account
+
+
+async def require_account(request: Request) -> FacilitatorAccount:
+    """The facilitator, or a redirect to the login page (a 403 sentence for htmx requests)."""
+    account = await current_account(request)
+    if account is not None:
+        return account
+    if is_htmx(request) or request.method != "GET":
+        raise Refused("Your login has expired. Log in again in a new tab, then retry.", 403)
+    raise LoginRequired(request.url.path)
+
+
+class LoginRequired(Exception):
+    def __init__(self, next_path: str) -> None:
+        self.next_path = next_path
+
+
+async def login_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginRequired)
+    return RedirectResponse(f"/login?next={exc.next_path}", 303)
+
+
+def _safe_next(raw: object) -> str:
+    # Only paths on this site: a login link must not bounce people elsewhere.
+    return raw if isinstance(raw, str) and raw.startswith("/") and not raw.startswith("//") else "/"
+
+
+def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Response:
+    st = state(request)
+    response = RedirectResponse(to, 303)
+    response.headers.append(
+        "set-cookie",
+        cookie_header(STAFF_COOKIE, st.signer.staff_cookie(account.id, account.login_nonce),
+                      st.settings.cookie_secure, STAFF_MAX_AGE),
+    )
+    return response
+
+
+async def login_form(request: Request) -> Response:
+    return page(request, "auth/login.html", next=_safe_next(request.query_params.get("next")),
+                error="", username="")
+
+
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    st = state(request)
+    username = str(form.get("username") or "").strip()
+    password = str(form.get("password") or "")
+    nxt = _safe_next(form.get("next"))
+    async with st.db.read() as db:
+        account = await db.scalar(
+            select(FacilitatorAccount).where(FacilitatorAccount.username == username)
+        )
+    if account is None or not verify_password(account.password_hash, password):
+        return page(request, "auth/login.html", status=401, next=nxt, username=username,
+                    error="That username and password do not match. Check them and try again.")
+    return _logged_in(request, account, nxt)
+
+
+async def one_time_login(request: Request) -> Response:
+    """A login link printed by the server; the nonce changes on use, so it works once."""
+    st = state(request)
+    found = st.signer.check_one_time_login(request.path_params["token"], ONE_TIME_LINK_MAX_AGE)
+    nxt = _safe_next(request.query_params.get("next"))
+    async with st.db.write() as db:
+        account = await db.get(FacilitatorAccount, found[0]) if found else None
+        if account is None or found is None or account.link_nonce != found[1]:
+            raise Refused("This login link has been used or has expired. "
+                          "Log in with your password, or restart the server for a new link.", 403)
+        account.link_nonce = secrets.token_hex(8)
+    return _logged_in(request, account, nxt)
+
+
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    response = RedirectResponse("/login", 303)
+    response.headers.append("set-cookie", f"{STAFF_COOKIE}=; Path=/; Max-Age=0; HttpOnly")
+    return response
+
+
+routes = [
+    Route("/login", login_form, name="login_form"),
+    Route("/login", login, methods=["POST"], name="login"),
+    Route("/login/once/{token}", one_time_login, name="one_time_login"),
+    Route("/logout", logout, methods=["POST"], name="logout"),
+]

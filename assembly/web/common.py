@@ -1,0 +1,92 @@
+"""What every audience's routes share: state access, CSRF-checked forms, replies and errors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from live import Hub
+
+from assembly.config import Settings
+from assembly.db import Database
+from assembly.domain import Refused
+from assembly.push import Pusher
+from assembly.render import Renderer
+from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf
+
+
+@dataclass
+class State:
+    """Everything the lifespan opens, read by handlers from ``request.state``."""
+
+    settings: Settings
+    db: Database
+    hub: Hub
+    push: Pusher
+    render: Renderer
+    signer: Signer
+
+
+def state(conn: HTTPConnection) -> State:
+    st: State = conn.state.app
+    return st
+
+
+def csrf(conn: HTTPConnection) -> str:
+    token: str = conn.scope["state"]["csrf"]
+    return token
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+async def checked_form(request: Request) -> FormData:
+    """The request's form, after checking its CSRF token (form field or X-CSRF-Token header)."""
+    try:
+        form = await request.form(max_files=0, max_fields=50)
+    except Exception:
+        raise Refused("The form could not be read. Reload the page and try again.", 400) from None
+    given = form.get(CSRF_FIELD)
+    token = given if isinstance(given, str) else request.headers.get(CSRF_HEADER)
+    if not check_csrf(csrf(request), token):
+        raise Refused(
+            "This form has expired or came from another site. Reload the page and try again.", 403
+        )
+    return form
+
+
+def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("csrf", csrf(request))
+    return HTMLResponse(state(request).render(template, **context), status_code=status)
+
+
+def fragment(request: Request, html: str, flash: str = "") -> HTMLResponse:
+    """An htmx reply: ``html`` plus an out-of-band status line for screen readers and eyes."""
+    return HTMLResponse(html + _flash(request, flash))
+
+
+def done(request: Request, html: str, redirect_to: str, flash: str = "") -> Response:
+    """Reply to a form post: the fragment for htmx, a redirect (post/redirect/get) without JS."""
+    if is_htmx(request):
+        return fragment(request, html, flash)
+    return RedirectResponse(redirect_to, status_code=303)
+
+
+def _flash(request: Request, message: str, error: bool = False) -> str:
+    return state(request).render("_flash.html", message=message, error=error, oob="true")
+
+
+async def refused(request: Request, exc: Exception) -> Response:
+    """Turn a ``Refused`` into its sentence: an out-of-band alert for htmx, a page otherwise."""
+    assert isinstance(exc, Refused)
+    if is_htmx(request):
+        response = HTMLResponse(_flash(request, exc.message, error=True), status_code=exc.status)
+        response.headers["HX-Reswap"] = "none"
+        return response
+    back = request.headers.get("referer") or "/"
+    return page(request, "error.html", status=exc.status, message=exc.message, back=back)

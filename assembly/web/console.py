@@ -1,0 +1,130 @@
+"""Facilitator console: the one feed, moderation, the agenda, polls, presence, and its socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from live import serve_websocket
+
+from assembly import domain
+from assembly.domain import Refused
+from assembly.models import CHANNELS, KINDS, Event
+from assembly.push import console_topic
+from assembly.web.auth import current_account, require_account
+from assembly.web.common import checked_form, done, page, state
+from assembly.web.participant import _int
+
+
+def _filters(request: Request) -> tuple[str, str]:
+    channel = request.query_params.get("channel", "")
+    kind = request.query_params.get("kind", "")
+    return (channel if channel in CHANNELS else "", kind if kind in KINDS else "")
+
+
+async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    channel, kind = _filters(request)
+    session = await domain.current_session(db, event)
+    return {
+        "event": event,
+        "channel": channel,
+        "kind": kind,
+        "feed": await domain.console_feed(db, event, channel, kind),
+        "sessions": await domain.sessions_of(db, event),
+        "session": session,
+        "polls": [await domain.poll_view(db, p) for p in await domain.polls_of_session(db, session)],
+        "joined": await domain.presence_counts(db, event),
+        "connected": state(request).push.connected_by_channel(event.id),
+    }
+
+
+async def console_page(request: Request) -> Response:
+    account = await require_account(request)
+    async with state(request).db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        ctx = await _context(request, db, event)
+    return page(request, "console/page.html", account=account, **ctx)
+
+
+async def widget(request: Request) -> Response:
+    await require_account(request)
+    templates = {"feed": "console/_feed.html", "agenda": "console/_agenda.html",
+                 "presence": "console/_presence.html"}
+    name = request.path_params["widget"]
+    if name not in templates:
+        raise Refused("There is no such part of the console.", 404)
+    async with state(request).db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        ctx = await _context(request, db, event)
+    return page(request, templates[name], **ctx)
+
+
+async def moderate(request: Request) -> Response:
+    account = await require_account(request)
+    await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        before = await domain.moderate(db, event, account, _int(request.path_params["id"]),
+                                       request.path_params["action"])
+    await st.push.contribution_moderated(event, before)
+    c = before.contribution
+    html = st.render("console/_contribution.html", event=event, c=c)
+    return done(request, html, f"/console/{event.slug}#c-{c.id}")
+
+
+async def make_current(request: Request) -> Response:
+    account = await require_account(request)
+    await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        session = await domain.set_current_session(db, event, _int(request.path_params["id"]),
+                                                   account)
+    await st.push.agenda_changed(event)
+    return done(request, "", f"/console/{event.slug}",
+                f"“{session.title}” is now the current session.")
+
+
+async def poll_status(request: Request) -> Response:
+    account = await require_account(request)
+    await checked_form(request)
+    st = state(request)
+    status = {"open": "open", "close": "closed"}.get(request.path_params["action"], "")
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        poll = await domain.set_poll_status(db, event, account, _int(request.path_params["id"]),
+                                            status)
+    await st.push.agenda_changed(event)
+    return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
+
+
+async def socket(websocket: WebSocket) -> None:
+    st = state(websocket)
+    if await current_account(websocket) is None:
+        await websocket.close(1008)
+        return
+    async with st.db.read() as db:
+        try:
+            event = await domain.event_by_slug(db, websocket.path_params["event"])
+        except Refused:
+            await websocket.close(1008)
+            return
+    await serve_websocket(websocket, st.hub, [console_topic(event.id)])
+
+
+routes = [
+    Route("/console/{event}", console_page, name="console"),
+    Route("/console/{event}/w/{widget}", widget, name="console_widget"),
+    Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
+    Route("/console/{event}/sessions/{id}/current", make_current, methods=["POST"],
+          name="make_current"),
+    Route("/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"],
+          name="poll_status"),
+    WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
+]

@@ -1,0 +1,240 @@
+"""Participant routes: join, the event page, contributions, upvotes, ballots, and the socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route, WebSocketRoute
+from starlette.websockets import WebSocket
+
+from live import serve_websocket
+
+from assembly import domain
+from assembly.domain import Refused
+from assembly.models import Event, Participant
+from assembly.push import participant_topic, public_topic
+from assembly.security import cookie_header, room_code_matches
+from assembly.web.common import checked_form, done, page, state
+
+PARTICIPANT_MAX_AGE = 60 * 24 * 3600
+
+
+def _cookie_name(event: Event) -> str:
+    return f"asm_p{event.id}"
+
+
+def _cookie_id(request: Request | WebSocket, event: Event) -> str | None:
+    return state(request).signer.participant_id(request.cookies.get(_cookie_name(event)))
+
+
+def _remember(request: Request, response: Response, event: Event, p: Participant) -> Response:
+    st = state(request)
+    response.headers.append(
+        "set-cookie",
+        cookie_header(
+            _cookie_name(event), st.signer.participant_cookie(p.id),
+            st.settings.cookie_secure, PARTICIPANT_MAX_AGE,
+        ),
+    )
+    return response
+
+
+async def _me(
+    request: Request, db: AsyncSession, event: Event, channel: str = "online"
+) -> tuple[Participant, bool]:
+    """The participant behind the request's cookie; a new one when absent or forged."""
+    existing = await domain.participant(db, event, _cookie_id(request, event))
+    return await domain.join(db, event, existing, channel)
+
+
+async def _prompt(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
+    return {"session": await domain.current_session(db, event)}
+
+
+async def _poll(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
+    poll = await domain.open_poll(db, event)
+    return {
+        "view": await domain.poll_view(db, poll) if poll else None,
+        "mine": await domain.my_ballot(db, me, poll.id) if poll else None,
+    }
+
+
+async def _feed(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
+    feed = await domain.public_feed(db, event)
+    return {"feed": feed, "upvoted": await domain.upvoted_by(db, me, [c.id for c in feed])}
+
+
+# Each live widget: its template, and what it needs to render on its own.
+WIDGETS = {
+    "prompt": ("_prompt.html", _prompt),
+    "poll": ("participant/_poll.html", _poll),
+    "feed": ("participant/_feed.html", _feed),
+}
+
+
+async def _page_context(
+    db: AsyncSession, event: Event, me: Participant | None
+) -> dict[str, Any]:
+    ctx: dict[str, Any] = {"event": event, "me": me}
+    for _, load in WIDGETS.values():
+        ctx.update(await load(db, event, me))
+    return ctx
+
+
+async def event_page(request: Request) -> Response:
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me, changed = await _me(request, db, event)
+        ctx = await _page_context(db, event, me)
+    if changed:
+        st.push.joined(event.id)
+    ctx["expired_code"] = request.query_params.get("code") == "expired"
+    return _remember(request, page(request, "participant/page.html", **ctx), event, me)
+
+
+async def widget(request: Request) -> Response:
+    """One widget of the participant page, as it is now (re-fetched after a reconnect)."""
+    if request.path_params["widget"] not in WIDGETS:
+        raise Refused("There is no such part of the page.", 404)
+    template, load = WIDGETS[request.path_params["widget"]]
+    st = state(request)
+    async with st.db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me = await domain.participant(db, event, _cookie_id(request, event))
+        ctx = await load(db, event, me)
+    return page(request, template, event=event, me=me, **ctx)
+
+
+async def join_room(request: Request) -> Response:
+    """The room QR: a current code joins the room; a forged or stale one lands online."""
+    st = state(request)
+    code = request.path_params.get("code") or str(request.query_params.get("code", ""))
+    if not code.strip():
+        return page(request, "participant/join.html", code="")
+    async with st.db.read() as db:
+        events = list(await db.scalars(select(Event).where(Event.status == "open")))
+    for event in events:
+        if room_code_matches(event.room_secret, st.settings.room_code_period, code):
+            async with st.db.write() as db:
+                me, changed = await _me(request, db, await domain.event_by_slug(db, event.slug),
+                                        "room")
+            if changed:
+                st.push.joined(event.id)
+            return _remember(request, RedirectResponse(f"/e/{event.slug}", 303), event, me)
+    if len(events) == 1:
+        return RedirectResponse(f"/e/{events[0].slug}?code=expired", 303)
+    return page(request, "participant/join.html", status=404, code=code)
+
+
+async def set_name(request: Request) -> Response:
+    form = await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me, _ = await _me(request, db, event)
+        domain.set_display_name(me, form.get("display_name"))
+    html = st.render("participant/_name.html", event=event, me=me, csrf="")
+    who = me.display_name or "anonymous"
+    return _remember(
+        request, done(request, html, f"/e/{event.slug}", f"Your name is now {who}."), event, me
+    )
+
+
+async def post_contribution(request: Request) -> Response:
+    form = await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me, _ = await _me(request, db, event)
+        c = await domain.post_contribution(db, event, me, form.get("kind"), form.get("text"))
+    # Committed: only now is it acknowledged and shown to anyone.
+    await st.push.contribution_added(event, c)
+    message = (
+        "Sent. It is at the top of the feed."
+        if c.status == "visible"
+        else "Sent to the facilitators; it appears once they have read it."
+    )
+    html = st.render("participant/_form.html", event=event, csrf="")
+    return _remember(request, done(request, html, f"/e/{event.slug}#feed", message), event, me)
+
+
+async def upvote(request: Request) -> Response:
+    form = await checked_form(request)
+    st = state(request)
+    on = form.get("on") != "0"
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me, _ = await _me(request, db, event)
+        c = await domain.set_upvote(db, event, me, _int(request.path_params["id"]), on)
+    st.push.upvotes_changed(c.id)
+    html = st.render("participant/_upvote.html", event=event, c=c, mine=on, csrf="")
+    return _remember(request, done(request, html, f"/e/{event.slug}#c-{c.id}"), event, me)
+
+
+async def ballot(request: Request) -> Response:
+    form = await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me, _ = await _me(request, db, event)
+        b = await domain.cast_ballot(db, event, me, _int(request.path_params["poll"]),
+                                     form.get("option"))
+    st.push.ballot_cast(b.poll_id)
+    async with st.db.read() as db:
+        poll = await domain.poll(db, event, b.poll_id)
+        view = await domain.poll_view(db, poll)
+    html = st.render("participant/_poll.html", event=event, view=view, mine=b.option_id, csrf="")
+    label = next((o.label for o in view.options if o.id == b.option_id), "")
+    return _remember(
+        request,
+        done(request, html, f"/e/{event.slug}#poll",
+             f"Your vote for “{label}” is counted. You can change it until the poll closes."),
+        event, me,
+    )
+
+
+async def socket(websocket: WebSocket) -> None:
+    st = state(websocket)
+    async with st.db.read() as db:
+        try:
+            event = await domain.event_by_slug(db, websocket.path_params["event"])
+        except Refused:
+            await websocket.close(1008)
+            return
+        me = await domain.participant(db, event, _cookie_id(websocket, event))
+    topics = [public_topic(event.id)]
+    channel = me.channel if me else "online"
+    if me is not None:
+        topics.append(participant_topic(me.id))
+    st.push.socket_opened(event.id, channel)
+    try:
+        await serve_websocket(websocket, st.hub, topics)
+    finally:
+        st.push.socket_closed(event.id, channel)
+
+
+def _int(raw: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise Refused("That address is not right. Go back and try again.", 404) from None
+
+
+routes = [
+    Route("/j", join_room, name="join_form"),
+    Route("/j/{code}", join_room, name="join"),
+    Route("/e/{event}", event_page, name="event"),
+    Route("/e/{event}/w/{widget}", widget, name="event_widget"),
+    Route("/e/{event}/name", set_name, methods=["POST"], name="set_name"),
+    Route("/e/{event}/contributions", post_contribution, methods=["POST"], name="contribute"),
+    Route("/e/{event}/c/{id}/upvote", upvote, methods=["POST"], name="upvote"),
+    Route("/e/{event}/polls/{poll}/ballot", ballot, methods=["POST"], name="ballot"),
+    WebSocketRoute("/ws/e/{event}", socket, name="event_socket"),
+]
+
+

@@ -1,0 +1,55 @@
+"""Brokers carry published messages between processes; chosen by URL scheme."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+Deliver = Callable[[str, str], Awaitable[None] | None]
+
+
+class Broker(Protocol):
+    """What a hub needs from a broker: connect, publish, and one listener for everything."""
+
+    async def connect(self, deliver: Deliver) -> None:
+        """Start delivering every message published (by any process) to ``deliver(topic, data)``."""
+
+    async def disconnect(self) -> None:
+        """Stop delivering and release the connection."""
+
+    async def publish(self, topic: str, data: str) -> None:
+        """Send ``data`` to every process subscribed to ``topic``."""
+
+
+class MemoryBroker:
+    """The in-process broker: publishing hands the message straight to this process's hub."""
+
+    def __init__(self) -> None:
+        self._deliver: Deliver | None = None
+
+    async def connect(self, deliver: Deliver) -> None:
+        """Remember the hub's delivery callback."""
+        self._deliver = deliver
+
+    async def disconnect(self) -> None:
+        """Forget the callback; later publishes go nowhere."""
+        self._deliver = None
+
+    async def publish(self, topic: str, data: str) -> None:
+        """Deliver at once, in this process."""
+        if self._deliver is not None:
+            result = self._deliver(topic, data)
+            if result is not None:
+                await result
+
+
+def broker_from_url(url: str) -> Broker:
+    """Build the broker named by ``url``: ``memory://`` (one process) or ``redis://`` (many)."""
+    scheme = url.split("://", 1)[0].lower()
+    if scheme == "memory":
+        return MemoryBroker()
+    if scheme in ("redis", "rediss"):
+        raise ValueError(
+            "BROKER_URL redis:// is not available yet; use memory:// (one process) for now."
+        )
+    raise ValueError(f"BROKER_URL {url!r} is not understood; use memory:// or redis://host:port.")

@@ -1,0 +1,26 @@
+// Assembly's own script: small on purpose. Pages work without it; it keeps live pages honest.
+(function () {
+  "use strict";
+  // Show the server's sentence for a refused request (4xx) instead of silently ignoring it.
+  htmx.config.responseHandling = [
+    { code: "204", swap: false },
+    { code: "[23]..", swap: true },
+    { code: "4..", swap: true, error: false },
+    { code: "...", swap: false, error: true },
+  ];
+  var connectedBefore = false;
+  var body = document.body;
+  body.addEventListener("htmx:wsOpen", function () {
+    body.classList.remove("offline");
+    // After a reconnect every widget re-fetches itself: whatever was pushed meanwhile is shown.
+    if (connectedBefore) htmx.trigger(body, "resync");
+    connectedBefore = true;
+  });
+  body.addEventListener("htmx:wsClose", function () {
+    body.classList.add("offline");
+  });
+  body.addEventListener("htmx:sendError", function () {
+    var flash = document.getElementById("flash");
+    if (flash) flash.innerHTML = '<p class="flash error">No connection. Check your signal and try again.</p>';
+  });
+})();
