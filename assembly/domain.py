@@ -119,7 +119,7 @@ async def presence_counts(db: AsyncSession, event: Event) -> dict[str, int]:
         .where(Participant.event_id == event.id)
         .group_by(Participant.channel)
     )
-    return {channel: n for channel, n in rows.tuples()}
+    return {channel: n for channel, n in rows.all()}
 
 
 # --- contributions -------------------------------------------------------------------------
@@ -179,8 +179,8 @@ async def visible_contribution(db: AsyncSession, event: Event, contribution_id: 
 
 async def set_upvote(
     db: AsyncSession, event: Event, p: Participant, contribution_id: int, on: bool
-) -> Contribution:
-    """Add or remove ``p``'s upvote; doing it twice is the same as once."""
+) -> tuple[Contribution, bool]:
+    """Add or remove ``p``'s upvote; doing it twice is the same as once. True if it changed."""
     c = await visible_contribution(db, event, contribution_id)
     had = await db.get(Upvote, (c.id, p.id)) is not None
     if on and not had:
@@ -194,7 +194,7 @@ async def set_upvote(
         c.upvotes = await db.scalar(
             select(func.count()).select_from(Upvote).where(Upvote.contribution_id == c.id)
         ) or 0
-    return c
+    return c, on != had
 
 
 async def upvoted_by(db: AsyncSession, p: Participant | None, ids: list[int]) -> set[int]:
@@ -328,7 +328,7 @@ async def tally(db: AsyncSession, poll_id: int) -> dict[int, int]:
             Ballot.option_id
         )
     )
-    return {option_id: n for option_id, n in rows.tuples()}
+    return {option_id: n for option_id, n in rows.all()}
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:

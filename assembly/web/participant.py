@@ -170,8 +170,9 @@ async def upvote(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me, _ = await _me(request, db, event)
-        c = await domain.set_upvote(db, event, me, _int(request.path_params["id"]), on)
-    st.push.upvotes_changed(c.id)
+        c, changed = await domain.set_upvote(db, event, me, _int(request.path_params["id"]), on)
+    if changed:
+        st.push.upvotes_changed(c.id)
     html = st.render("participant/_upvote.html", event=event, c=c, mine=on, csrf="")
     return _remember(request, done(request, html, f"/e/{event.slug}#c-{c.id}"), event, me)
 

@@ -1,0 +1,125 @@
+"""Factory fixtures: each test builds the app it needs on its own SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from starlette.testclient import TestClient
+
+from assembly.app import create_app
+from assembly.config import Settings
+from assembly.db import Database, migrate
+from assembly.demo import add_account, create_demo
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": f"sqlite+aiosqlite:///{tmp_path}/assembly.db",
+        "secret_key": "test-secret-key",
+        "tally_interval": 0.02,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+async def _seed(settings: Settings) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as s:
+            await create_demo(s)
+            await add_account(s, "facilitator", PASSWORD)
+    finally:
+        await db.dispose()
+
+
+def seeded(settings: Settings) -> Settings:
+    migrate(settings.database_url)
+    asyncio.run(_seed(settings))
+    return settings
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """Settings for a migrated database holding the demo event and a facilitator account."""
+    return seeded(make_settings(tmp_path))
+
+
+@pytest.fixture
+def client(settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), base_url="http://testserver") as c:
+        yield c
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(client: TestClient, path: str = "/e/demo") -> str:
+    """Open ``path`` (joining the event if it is a participant page) and return its CSRF token."""
+    html = client.get(path).text
+    match = _CSRF.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: TestClient) -> str:
+    token = csrf_of(client, "/login")
+    r = client.post("/login", data={"username": "facilitator", "password": PASSWORD,
+                                    "next": "/console/demo", "csrf_token": token},
+                    follow_redirects=False)
+    assert r.status_code == 303, r.text
+    return csrf_of(client, "/console/demo")
+
+
+class LiveServer:
+    """The real uvicorn server (websockets included) on a free port, in a thread."""
+
+    def __init__(self, settings: Settings) -> None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
+                                log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    with LiveServer(settings) as server:
+        yield server
+
+
+def receive_until(ws: object, containing: str, limit: int = 20) -> str:
+    """The first pushed message containing ``containing``, skipping (at most ``limit``) others,
+    such as presence updates, that share the socket."""
+    for _ in range(limit):
+        message: str = ws.receive_text()  # type: ignore[attr-defined]
+        if containing in message:
+            return message
+    raise AssertionError(f"no message containing {containing!r} in {limit} messages")

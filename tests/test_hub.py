@@ -1,0 +1,101 @@
+"""live/: the hub's bounded queues, the memory broker, the coalescer and the endpoint."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from starlette.applications import Starlette
+from starlette.routing import Route, WebSocketRoute
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocket
+
+from live import Coalescer, Hub, MemoryBroker, broker_from_url, serve_websocket
+from live.hub import CLOSE_SLOW
+
+
+def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
+    async def main() -> None:
+        hub = Hub(MemoryBroker())
+        await hub.start()
+        a, b = hub.connect(["t1"]), hub.connect(["t1", "t2"])
+        await hub.publish("t1", "one")
+        await hub.publish("t2", "two")
+        assert [a.queue.get_nowait()] == ["one"]
+        assert [b.queue.get_nowait(), b.queue.get_nowait()] == ["one", "two"]
+        assert a.queue.empty()
+        hub.disconnect(a)
+        assert hub.count("t1") == 1
+        await hub.stop()
+
+    asyncio.run(main())
+
+
+def test_a_client_that_falls_behind_is_closed_not_waited_for() -> None:
+    async def main() -> None:
+        hub = Hub(MemoryBroker(), max_queue=3)
+        await hub.start()
+        slow, fine = hub.connect(["t"]), hub.connect(["t"])
+        for i in range(4):
+            await hub.publish("t", str(i))
+            if i < 3:
+                fine.queue.get_nowait()
+        assert slow.closing and slow.close_code == CLOSE_SLOW
+        # The writer wakes to the close sentinel even though the queue had filled up.
+        items = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
+        assert items[-1] is None
+        assert fine.queue.get_nowait() == "3" and not fine.closing
+        await hub.stop()
+
+    asyncio.run(main())
+
+
+def test_unknown_broker_url_is_refused_with_a_sentence() -> None:
+    with pytest.raises(ValueError, match="memory://"):
+        broker_from_url("kafka://x")
+    assert isinstance(broker_from_url("memory://"), MemoryBroker)
+
+
+def test_coalescer_flushes_a_burst_once_with_every_key() -> None:
+    async def main() -> list[set[int]]:
+        flushed: list[set[int]] = []
+
+        async def flush(keys: set[int]) -> None:
+            flushed.append(set(keys))
+
+        c: Coalescer[int] = Coalescer(flush, interval=0.05)
+        await c.start()
+        c.mark(1)
+        await c.drained()
+        for i in range(1000):
+            c.mark(i % 3)
+        await c.drained()
+        await c.stop()
+        return flushed
+
+    flushed = asyncio.run(main())
+    assert flushed[0] == {1}
+    assert set().union(*flushed[1:]) == {0, 1, 2}
+    assert len(flushed) <= 3  # a thousand marks, not a thousand flushes
+
+
+def test_endpoint_pushes_published_messages_and_forgets_closed_sockets() -> None:
+    hub = Hub(MemoryBroker())
+
+    async def ws(websocket: WebSocket) -> None:
+        await serve_websocket(websocket, hub, ["news"])
+
+    async def publish(request: object) -> object:
+        from starlette.responses import PlainTextResponse
+
+        await hub.publish("news", "hello")
+        return PlainTextResponse(str(hub.count("news")))
+
+    app = Starlette(routes=[WebSocketRoute("/ws", ws), Route("/pub", publish)])
+    with TestClient(app) as client:
+        client.portal.call(hub.start)
+        with client.websocket_connect("/ws") as socket:
+            assert client.get("/pub").text == "1"
+            assert socket.receive_text() == "hello"
+        # After the client leaves, its subscription is gone.
+        assert client.get("/pub").text == "0"

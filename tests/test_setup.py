@@ -1,0 +1,76 @@
+"""Migrations, the demo event, settings and the CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from assembly import cli
+from assembly.config import SETTINGS, Settings
+from assembly.db import migrate
+from tests.conftest import make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as conn:
+        return {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
+
+
+def test_migrations_run_from_empty_and_again(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    migrate(settings.database_url)
+    migrate(settings.database_url)  # idempotent
+    tables = _tables(tmp_path / "assembly.db")
+    assert {"event", "session", "participant", "contribution", "upvote", "poll", "poll_option",
+            "ballot", "facilitator_account", "audit_entry", "alembic_version"} <= tables
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_demo_event_is_created_once(tmp_path: Path, capsys: object) -> None:
+    settings = make_settings(tmp_path)
+    migrate(settings.database_url)
+    asyncio.run(cli._demo(settings, reset=False))
+    asyncio.run(cli._demo(settings, reset=False))
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        assert conn.execute("select slug from event").fetchall() == [("demo",)]
+        assert conn.execute("select count(*) from session").fetchone()[0] == 3
+        assert conn.execute("select count(*) from facilitator_account").fetchone()[0] == 1
+    out = capsys.readouterr().out  # type: ignore[attr-defined]
+    assert out.count("Facilitator login: facilitator / ") == 1  # the password is shown once
+
+
+def test_cli_user_add_and_help(tmp_path: Path, monkeypatch: object, capsys: object) -> None:
+    monkeypatch.setenv("DATABASE_URL", make_settings(tmp_path).database_url)  # type: ignore[attr-defined]
+    assert cli.main(["user", "add", "alex", "--role", "organiser"]) == 0
+    assert "Password (shown once):" in capsys.readouterr().out  # type: ignore[attr-defined]
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        assert conn.execute("select role from facilitator_account").fetchall() == [("organiser",)]
+
+
+def test_startup_banner_has_urls_a_one_time_login_and_the_qr(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    migrate(settings.database_url)
+    asyncio.run(cli._demo(settings, reset=False, quiet=True))
+    lines = "\n".join(asyncio.run(cli._startup_facts(settings, "http://h:1")))
+    for expected in ("http://h:1/e/demo", "http://h:1/screen/demo", "http://h:1/console/demo",
+                     "http://h:1/login/once/", "http://h:1/j/", "█"):
+        assert expected in lines
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text()
+    for s in SETTINGS:
+        assert f"`{s.env}`" in readme, f"{s.env} is missing from the README's settings table"
+
+
+def test_settings_from_env_and_bad_values() -> None:
+    s = Settings.from_env({"PORT": "9000", "COOKIE_SECURE": "yes"})
+    assert s.port == 9000 and s.cookie_secure is True
+    import pytest
+
+    with pytest.raises(SystemExit, match="PORT='eighty' is not a valid int"):
+        Settings.from_env({"PORT": "eighty"})
