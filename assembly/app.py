@@ -18,8 +18,6 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from live import Hub, broker_from_url
-
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
@@ -29,6 +27,7 @@ from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, Signer
 from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
+from live import Hub, broker_from_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -91,8 +90,9 @@ def create_app(settings: Settings) -> Starlette:
         render = Renderer(make_env())
         push = Pusher(hub, db, render, settings.tally_interval)
         await push.start()
-        st = State(settings=settings, db=db, hub=hub, push=push, render=render,
-                   signer=Signer(secret))
+        st = State(
+            settings=settings, db=db, hub=hub, push=push, render=render, signer=Signer(secret)
+        )
         try:
             yield {"app": st}
         finally:

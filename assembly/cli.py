@@ -18,8 +18,9 @@ from assembly.security import Signer, room_code
 
 
 def _parser() -> argparse.ArgumentParser:
-    settings_help = "\n".join(f"  {s.env:<18} {s.help} (default: {s.default or 'empty'})"
-                              for s in SETTINGS)
+    settings_help = "\n".join(
+        f"  {s.env:<18} {s.help} (default: {s.default or 'empty'})" for s in SETTINGS
+    )
     parser = argparse.ArgumentParser(
         prog="assembly",
         description="Assembly: one live feed for a citizens' assembly in the room and online.",
@@ -28,8 +29,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", help="migrate, create the demo event if there are no events, "
-                                          "print the URLs and a facilitator login, and serve")
+    serve = sub.add_parser(
+        "serve",
+        help="migrate, create the demo event if there are no events, "
+        "print the URLs and a facilitator login, and serve",
+    )
     serve.add_argument("--host", help="address to listen on (HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (PORT)")
     serve.add_argument("--no-demo", action="store_true", help="never create the demo event")
@@ -44,8 +48,9 @@ def _parser() -> argparse.ArgumentParser:
     add = user_sub.add_parser("add", help="create an account, or set a new password for one")
     add.add_argument("username")
     add.add_argument("--password", help="the password (default: generate one and print it)")
-    add.add_argument("--role", choices=["organiser", "facilitator", "moderator"],
-                     default="facilitator")
+    add.add_argument(
+        "--role", choices=["organiser", "facilitator", "moderator"], default="facilitator"
+    )
     return parser
 
 
@@ -99,8 +104,10 @@ async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
         if not quiet:
             print(f"Created the demo event “{DEMO_SLUG}”.")
             if password:
-                print(f"Facilitator login: {DEMO_USER} / {password}   (shown once; "
-                      f"`assembly user add {DEMO_USER}` sets a new one)")
+                print(
+                    f"Facilitator login: {DEMO_USER} / {password}   (shown once; "
+                    f"`assembly user add {DEMO_USER}` sets a new one)"
+                )
     finally:
         await db.dispose()
 
@@ -140,9 +147,13 @@ async def _startup_facts(settings: Settings, base: str) -> list[str]:
         if events:
             code = room_code(events[0].room_secret, settings.room_code_period)
             url = f"{base}/j/{code}"
-            lines += ["", f"  Room QR for {events[0].slug} (code {code}; it rotates every "
-                          f"{settings.room_code_period // 60} min, the big screen always "
-                          f"shows the current one): {url}", _terminal_qr(url)]
+            lines += [
+                "",
+                f"  Room QR for {events[0].slug} (code {code}; it rotates every "
+                f"{settings.room_code_period // 60} min, the big screen always "
+                f"shows the current one): {url}",
+                _terminal_qr(url),
+            ]
     finally:
         await db.dispose()
     return lines
@@ -171,9 +182,16 @@ def _serve(settings: Settings, demo: bool) -> int:
     lines = asyncio.run(_startup_facts(settings, base))
     print("\nAssembly is starting.\n" + "\n".join(lines))
     if settings.host in ("127.0.0.1", "localhost") and not settings.public_url:
-        print("  Phones cannot reach 127.0.0.1: for a real room run with HOST=0.0.0.0 "
-              "PUBLIC_URL=http://<this machine's address>:PORT\n")
+        print(
+            "  Phones cannot reach 127.0.0.1: for a real room run with HOST=0.0.0.0 "
+            "PUBLIC_URL=http://<this machine's address>:PORT\n"
+        )
     sys.stdout.flush()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                proxy_headers=True, log_level="info")
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        proxy_headers=True,
+        log_level="info",
+    )
     return 0

@@ -17,22 +17,50 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("database_url", "DATABASE_URL", "sqlite+aiosqlite:///./assembly.db",
-            "SQLAlchemy URL of the database (SQLite file by default)."),
-    Setting("broker_url", "BROKER_URL", "memory://",
-            "Where live updates fan out: memory:// for one process."),
+    Setting(
+        "database_url",
+        "DATABASE_URL",
+        "sqlite+aiosqlite:///./assembly.db",
+        "SQLAlchemy URL of the database (SQLite file by default).",
+    ),
+    Setting(
+        "broker_url",
+        "BROKER_URL",
+        "memory://",
+        "Where live updates fan out: memory:// for one process.",
+    ),
     Setting("host", "HOST", "127.0.0.1", "Address the server listens on."),
     Setting("port", "PORT", "8000", "Port the server listens on."),
-    Setting("public_url", "PUBLIC_URL", "",
-            "Base URL people reach the server at, used in the room QR (default: the request's)."),
-    Setting("secret_key", "SECRET_KEY", "",
-            "Key that signs cookies; when empty one is generated and kept in the database."),
-    Setting("room_code_period", "ROOM_CODE_PERIOD", "300",
-            "Seconds each room code is shown; the previous code is accepted for one more period."),
-    Setting("cookie_secure", "COOKIE_SECURE", "false",
-            "Mark cookies Secure (set true when served over https)."),
-    Setting("tally_interval", "TALLY_INTERVAL", "0.25",
-            "Seconds between recounts of a busy poll (and presence updates)."),
+    Setting(
+        "public_url",
+        "PUBLIC_URL",
+        "",
+        "Base URL people reach the server at, used in the room QR (default: the request's).",
+    ),
+    Setting(
+        "secret_key",
+        "SECRET_KEY",
+        "",
+        "Key that signs cookies; when empty one is generated and kept in the database.",
+    ),
+    Setting(
+        "room_code_period",
+        "ROOM_CODE_PERIOD",
+        "300",
+        "Seconds each room code is shown; the previous code is accepted for one more period.",
+    ),
+    Setting(
+        "cookie_secure",
+        "COOKIE_SECURE",
+        "false",
+        "Mark cookies Secure (set true when served over https).",
+    ),
+    Setting(
+        "tally_interval",
+        "TALLY_INTERVAL",
+        "0.25",
+        "Seconds between recounts of a busy poll (and presence updates).",
+    ),
 )
 
 
@@ -77,7 +105,5 @@ def _parse(setting: Setting, raw: str, kind: str) -> Any:
                 return False
             raise ValueError(raw)
     except ValueError:
-        raise SystemExit(
-            f"{setting.env}={raw!r} is not a valid {kind}; {setting.help}"
-        ) from None
+        raise SystemExit(f"{setting.env}={raw!r} is not a valid {kind}; {setting.help}") from None
     return raw

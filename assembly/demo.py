@@ -17,23 +17,43 @@ _SESSIONS = [
     (
         "Welcome: what the NHS Constitution is for",
         "What does the NHS Constitution mean to you, and when has it mattered in your care?",
-        [("How well do you know the NHS Constitution?",
-          ["I have read it", "I know roughly what is in it", "I had not heard of it"])],
+        [
+            (
+                "How well do you know the NHS Constitution?",
+                ["I have read it", "I know roughly what is in it", "I had not heard of it"],
+            )
+        ],
     ),
     (
         "Rights and pledges",
         "Which rights or pledges should patients and the public be able to rely on most?",
-        [("Which pledge matters most to you?",
-          ["Being seen within the waiting-time standards", "Being involved in decisions about my care",
-           "Being treated with dignity and respect", "Access to my own records"]),
-         ("Should the Constitution be written in plainer language?", ["Yes", "No", "Not sure"])],
+        [
+            (
+                "Which pledge matters most to you?",
+                [
+                    "Being seen within the waiting-time standards",
+                    "Being involved in decisions about my care",
+                    "Being treated with dignity and respect",
+                    "Access to my own records",
+                ],
+            ),
+            ("Should the Constitution be written in plainer language?", ["Yes", "No", "Not sure"]),
+        ],
     ),
     (
         "Shaping it together",
         "How should patients and the public be involved in the next revision of the Constitution?",
-        [("How should the public be involved in the next revision?",
-          ["A standing citizens' assembly", "Public consultation online",
-           "Local patient panels", "Leave it to Parliament"])],
+        [
+            (
+                "How should the public be involved in the next revision?",
+                [
+                    "A standing citizens' assembly",
+                    "Public consultation online",
+                    "Local patient panels",
+                    "Leave it to Parliament",
+                ],
+            )
+        ],
     ),
 ]
 
@@ -77,7 +97,9 @@ async def add_account(
 ) -> tuple[FacilitatorAccount, str]:
     """Create or reset an account; returns it with the password (generated when not given)."""
     password = password or new_password()
-    account = await db.scalar(select(FacilitatorAccount).where(FacilitatorAccount.username == username))
+    account = await db.scalar(
+        select(FacilitatorAccount).where(FacilitatorAccount.username == username)
+    )
     if account is None:
         account = FacilitatorAccount(username=username, role=role)
         db.add(account)

@@ -81,7 +81,9 @@ async def set_current_session(
 # --- participants --------------------------------------------------------------------------
 
 
-async def participant(db: AsyncSession, event: Event, participant_id: str | None) -> Participant | None:
+async def participant(
+    db: AsyncSession, event: Event, participant_id: str | None
+) -> Participant | None:
     if not participant_id:
         return None
     p = await db.get(Participant, participant_id)
@@ -170,7 +172,9 @@ async def contribution(db: AsyncSession, event: Event, contribution_id: int) -> 
     return c
 
 
-async def visible_contribution(db: AsyncSession, event: Event, contribution_id: int) -> Contribution:
+async def visible_contribution(
+    db: AsyncSession, event: Event, contribution_id: int
+) -> Contribution:
     c = await contribution(db, event, contribution_id)
     if c.status != "visible":
         raise Refused("That contribution does not exist (it may have been removed).", 404)
@@ -191,9 +195,12 @@ async def set_upvote(
         )
     if on != had:
         await db.flush()
-        c.upvotes = await db.scalar(
-            select(func.count()).select_from(Upvote).where(Upvote.contribution_id == c.id)
-        ) or 0
+        c.upvotes = (
+            await db.scalar(
+                select(func.count()).select_from(Upvote).where(Upvote.contribution_id == c.id)
+            )
+            or 0
+        )
     return c, on != had
 
 
@@ -307,9 +314,9 @@ async def open_poll(db: AsyncSession, event: Event) -> Poll | None:
     if event.current_session_id is None:
         return None
     return await db.scalar(
-        select(Poll).where(
-            Poll.session_id == event.current_session_id, Poll.status == "open"
-        ).limit(1)
+        select(Poll)
+        .where(Poll.session_id == event.current_session_id, Poll.status == "open")
+        .limit(1)
     )
 
 
@@ -324,9 +331,9 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
 
 async def tally(db: AsyncSession, poll_id: int) -> dict[int, int]:
     rows = await db.execute(
-        select(Ballot.option_id, func.count()).where(Ballot.poll_id == poll_id).group_by(
-            Ballot.option_id
-        )
+        select(Ballot.option_id, func.count())
+        .where(Ballot.poll_id == poll_id)
+        .group_by(Ballot.option_id)
     )
     return {option_id: n for option_id, n in rows.all()}
 
@@ -359,7 +366,9 @@ async def cast_ballot(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
     )
     if ballot is None:
-        ballot = Ballot(poll_id=the_poll.id, participant_id=p.id, option_id=opt.id, channel=p.channel)
+        ballot = Ballot(
+            poll_id=the_poll.id, participant_id=p.id, option_id=opt.id, channel=p.channel
+        )
         db.add(ballot)
     else:
         ballot.option_id = opt.id
@@ -405,7 +414,11 @@ async def set_poll_status(
 
 
 def audit(
-    db: AsyncSession, event: Event | None, account: FacilitatorAccount | None, action: str, target: str
+    db: AsyncSession,
+    event: Event | None,
+    account: FacilitatorAccount | None,
+    action: str,
+    target: str,
 ) -> None:
     db.add(
         AuditEntry(

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 
-from live import Coalescer, Hub
-
 from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
 from assembly.models import Contribution, Event, Poll
 from assembly.render import Renderer
+from live import Coalescer, Hub
 
 
 def public_topic(event_id: int) -> str:
@@ -78,7 +77,10 @@ class Pusher:
         visible = c.status == "visible"
         if visible:
             public = self.render(
-                "participant/_contribution.html", c=c, event=event, mine=False,
+                "participant/_contribution.html",
+                c=c,
+                event=event,
+                mine=False,
                 oob="true" if before.was_visible else "",
             )
             if not before.was_visible:
@@ -129,7 +131,9 @@ class Pusher:
         async with self.db.read() as s:
             session = await domain.current_session(s, event)
             sessions = await domain.sessions_of(s, event)
-            polls = [await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)]
+            polls = [
+                await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)
+            ]
             open_poll = await domain.open_poll(s, event)
             open_view = await domain.poll_view(s, open_poll) if open_poll else None
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
@@ -140,8 +144,12 @@ class Pusher:
         await self.hub.publish(public_topic(event.id), prompt + public_poll)
         await self.hub.publish(screen_topic(event.id), prompt + screen_poll)
         console = self.render(
-            "console/_agenda.html", event=event, sessions=sessions, session=session,
-            polls=polls, oob="true",
+            "console/_agenda.html",
+            event=event,
+            sessions=sessions,
+            session=session,
+            polls=polls,
+            oob="true",
         )
         await self.hub.publish(console_topic(event.id), console)
 
@@ -185,7 +193,10 @@ class Pusher:
                     continue
                 joined = await domain.presence_counts(s, event)
             html = self.render(
-                "console/_presence.html", event=event, joined=joined,
-                connected=self.connected_by_channel(event_id), oob="true",
+                "console/_presence.html",
+                event=event,
+                joined=joined,
+                connected=self.connected_by_channel(event_id),
+                oob="true",
             )
             await self.hub.publish(console_topic(event_id), html)

@@ -68,9 +68,7 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["hhmm"] = _hhmm
     env.filters["iso"] = _iso
     env.filters["embed_url"] = embed_url
-    env.globals.update(
-        CHANNELS=CHANNELS, KINDS=KINDS, CHANNEL_LABELS=CHANNEL_LABELS
-    )
+    env.globals.update(CHANNELS=CHANNELS, KINDS=KINDS, CHANNEL_LABELS=CHANNEL_LABELS)
     return env
 
 

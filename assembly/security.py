@@ -166,9 +166,7 @@ def room_code(secret: str, period: int, now: float | None = None, back: int = 0)
 def room_code_matches(secret: str, period: int, code: str, now: float | None = None) -> bool:
     """True for the current code and the one before it (a QR scanned just as it rotated)."""
     code = code.strip().upper()
-    return any(
-        hmac.compare_digest(room_code(secret, period, now, back), code) for back in (0, 1)
-    )
+    return any(hmac.compare_digest(room_code(secret, period, now, back), code) for back in (0, 1))
 
 
 def hash_password(password: str) -> str:

@@ -5,8 +5,8 @@ This package knows nothing of assemblies; ``assembly`` uses it, never the other 
 
 from live.broker import Broker, MemoryBroker, broker_from_url
 from live.coalesce import Coalescer
-from live.hub import Connection, Hub
 from live.endpoint import serve_websocket
+from live.hub import Connection, Hub
 
 __all__ = [
     "Broker",

@@ -73,9 +73,16 @@ def csrf_of(client: TestClient, path: str = "/e/demo") -> str:
 
 def login(client: TestClient) -> str:
     token = csrf_of(client, "/login")
-    r = client.post("/login", data={"username": "facilitator", "password": PASSWORD,
-                                    "next": "/console/demo", "csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={
+            "username": "facilitator",
+            "password": PASSWORD,
+            "next": "/console/demo",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303, r.text
     return csrf_of(client, "/console/demo")
 
@@ -87,8 +94,9 @@ class LiveServer:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port,
-                                log_level="warning")
+        config = uvicorn.Config(
+            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 

@@ -19,8 +19,9 @@ from tests.test_polls import open_first_poll, vote
         ("x" * 1001, 422, "the limit is 1,000"),
     ],
 )
-def test_empty_or_over_long_contribution(client: TestClient, text: str, status: int,
-                                         sentence: str) -> None:
+def test_empty_or_over_long_contribution(
+    client: TestClient, text: str, status: int, sentence: str
+) -> None:
     r = post(client, text)
     assert r.status_code == status and sentence in r.text
     r = post(client, text, htmx=True)
@@ -106,15 +107,20 @@ def test_missing_or_wrong_csrf_token_changes_nothing(client: TestClient, token: 
 
 def test_csrf_header_from_htmx_is_accepted(client: TestClient) -> None:
     token = csrf_of(client)
-    r = client.post("/e/demo/contributions", data={"kind": "idea", "text": "via htmx"},
-                    headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    r = client.post(
+        "/e/demo/contributions",
+        data={"kind": "idea", "text": "via htmx"},
+        headers={"X-CSRF-Token": token, "HX-Request": "true"},
+    )
     assert r.status_code == 200 and len(rows(client, Contribution)) == 1
 
 
 def test_a_cookieless_post_is_refused(client: TestClient) -> None:
     token = csrf_of(client)
     client.cookies.clear()
-    r = client.post("/e/demo/contributions", data={"kind": "idea", "text": "x", "csrf_token": token})
+    r = client.post(
+        "/e/demo/contributions", data={"kind": "idea", "text": "x", "csrf_token": token}
+    )
     assert r.status_code == 403 and rows(client, Contribution) == []
 
 
@@ -122,8 +128,9 @@ def test_console_posts_without_login_are_refused(client: TestClient) -> None:
     token = csrf_of(client)
     post(client, "x")
     [c] = rows(client, Contribution)
-    r = client.post(f"/console/demo/c/{c.id}/hide", data={"csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        f"/console/demo/c/{c.id}/hide", data={"csrf_token": token}, follow_redirects=False
+    )
     assert r.status_code == 403 and "Log in again" in r.text
     assert rows(client, Contribution)[0].status == "visible"
 
@@ -155,7 +162,14 @@ def test_login_next_never_leaves_the_site(client: TestClient) -> None:
     from tests.conftest import PASSWORD
 
     token = csrf_of(client, "/login")
-    r = client.post("/login", data={"username": "facilitator", "password": PASSWORD,
-                                    "next": "//evil.example/", "csrf_token": token},
-                    follow_redirects=False)
+    r = client.post(
+        "/login",
+        data={
+            "username": "facilitator",
+            "password": PASSWORD,
+            "next": "//evil.example/",
+            "csrf_token": token,
+        },
+        follow_redirects=False,
+    )
     assert r.headers["location"] == "/"

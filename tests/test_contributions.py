@@ -25,9 +25,12 @@ def rows(client: TestClient, model: Any) -> list[Any]:
 def post(client: TestClient, text: str, kind: str = "idea", htmx: bool = False) -> Any:
     token = csrf_of(client)
     headers = {"HX-Request": "true"} if htmx else {}
-    return client.post("/e/demo/contributions", data={"kind": kind, "text": text,
-                                                      "csrf_token": token},
-                       headers=headers, follow_redirects=False)
+    return client.post(
+        "/e/demo/contributions",
+        data={"kind": kind, "text": text, "csrf_token": token},
+        headers=headers,
+        follow_redirects=False,
+    )
 
 
 @pytest.fixture
@@ -64,8 +67,10 @@ def test_display_name_goes_with_the_contribution(client: TestClient) -> None:
 
 def test_contribution_reaches_console_socket_and_public_socket(client: TestClient) -> None:
     login(client)
-    with client.websocket_connect("/ws/console/demo") as console, \
-            client.websocket_connect("/ws/e/demo") as public:
+    with (
+        client.websocket_connect("/ws/console/demo") as console,
+        client.websocket_connect("/ws/e/demo") as public,
+    ):
         post(client, "Waiting lists <b>worry</b> me", kind="concern")
         to_console = receive_until(console, "console-feed-items")
         to_public = public.receive_text()
@@ -82,8 +87,9 @@ def test_hidden_contributions_never_reach_public_sockets_or_pages(client: TestCl
     post(client, "SECRET-rude-remark")
     [c] = rows(client, Contribution)
     with client.websocket_connect("/ws/e/demo") as public:
-        r = client.post(f"/console/demo/c/{c.id}/hide", data={"csrf_token": token},
-                        follow_redirects=False)
+        r = client.post(
+            f"/console/demo/c/{c.id}/hide", data={"csrf_token": token}, follow_redirects=False
+        )
         assert r.status_code == 303
         removal = public.receive_text()
         assert removal == f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
@@ -114,8 +120,10 @@ def test_pre_moderation_holds_contributions_until_approved(client: TestClient) -
 
     client.portal.call(premoderate)  # type: ignore[union-attr]
     token = login(client)
-    with client.websocket_connect("/ws/console/demo") as console, \
-            client.websocket_connect("/ws/e/demo") as public:
+    with (
+        client.websocket_connect("/ws/console/demo") as console,
+        client.websocket_connect("/ws/e/demo") as public,
+    ):
         r = post(client, "held-for-review", htmx=True)
         assert "Sent to the facilitators" in r.text
         assert "Awaiting review" in receive_until(console, "console-feed-items")
@@ -143,8 +151,11 @@ def test_upvote_once_each_undo_and_live_count(client: TestClient, facilitator: T
     token = csrf_of(client)
     with client.websocket_connect("/ws/e/demo") as public:
         for _ in range(3):  # pressing twice (or a stale button) counts once
-            r = client.post(f"/e/demo/c/{c.id}/upvote", data={"csrf_token": token, "on": "1"},
-                            headers={"HX-Request": "true"})
+            r = client.post(
+                f"/e/demo/c/{c.id}/upvote",
+                data={"csrf_token": token, "on": "1"},
+                headers={"HX-Request": "true"},
+            )
             assert 'aria-pressed="true"' in r.text
         assert public.receive_text() == f'<span id="c-{c.id}-up" hx-swap-oob="true">1</span>'
         assert len(rows(client, Upvote)) == 1

@@ -38,7 +38,9 @@ def test_plain_link_joins_online(client: TestClient) -> None:
     assert _presence(client) == {"online": 1}
 
 
-def test_room_qr_joins_the_room_and_lands_on_the_event(client: TestClient, settings: Settings) -> None:
+def test_room_qr_joins_the_room_and_lands_on_the_event(
+    client: TestClient, settings: Settings
+) -> None:
     code = room_code(_room_secret(client), settings.room_code_period)
     r = client.get(f"/j/{code}", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/e/demo"
@@ -66,8 +68,9 @@ def test_online_participant_who_scans_the_qr_moves_to_the_room_and_back_never(
 def test_forged_or_expired_code_lands_online_with_an_explanation(
     client: TestClient, settings: Settings
 ) -> None:
-    stale = room_code(_room_secret(client), settings.room_code_period,
-                      time.time() - 3 * settings.room_code_period)
+    stale = room_code(
+        _room_secret(client), settings.room_code_period, time.time() - 3 * settings.room_code_period
+    )
     for code in ("AAAAAA", stale):
         r = client.get(f"/j/{code}")
         assert r.status_code == 200 and str(r.url).endswith("/e/demo?code=expired")
@@ -117,8 +120,15 @@ def test_wrong_password_is_refused_and_sets_no_staff_cookie(client: TestClient) 
     from tests.conftest import csrf_of
 
     token = csrf_of(client, "/login")
-    r = client.post("/login", data={"username": "facilitator", "password": "nope",
-                                    "csrf_token": token, "next": "/console/demo"})
+    r = client.post(
+        "/login",
+        data={
+            "username": "facilitator",
+            "password": "nope",
+            "csrf_token": token,
+            "next": "/console/demo",
+        },
+    )
     assert r.status_code == 401 and "do not match" in r.text
     assert "asm_staff" not in client.cookies
 

@@ -17,8 +17,9 @@ def _session(client: TestClient, title_start: str) -> Session:
 
 def _first_poll(client: TestClient, session: Session) -> tuple[Poll, list[PollOption]]:
     poll = min((p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id)
-    options = sorted((o for o in rows(client, PollOption) if o.poll_id == poll.id),
-                     key=lambda o: o.position)
+    options = sorted(
+        (o for o in rows(client, PollOption) if o.poll_id == poll.id), key=lambda o: o.position
+    )
     return poll, options
 
 
@@ -33,16 +34,21 @@ def open_first_poll(client: TestClient, token: str, session_title: str = "Rights
 
 def vote(client: TestClient, poll: Poll, option: Any, htmx: bool = True) -> Any:
     token = csrf_of(client)
-    return client.post(f"/e/demo/polls/{poll.id}/ballot",
-                       data={"option": str(option), "csrf_token": token},
-                       headers={"HX-Request": "true"} if htmx else {}, follow_redirects=False)
+    return client.post(
+        f"/e/demo/polls/{poll.id}/ballot",
+        data={"option": str(option), "csrf_token": token},
+        headers={"HX-Request": "true"} if htmx else {},
+        follow_redirects=False,
+    )
 
 
 def test_current_session_change_is_pushed_to_phones_and_screen(client: TestClient) -> None:
     token = login(client)
     session = _session(client, "Shaping")
-    with client.websocket_connect("/ws/e/demo") as public, \
-            client.websocket_connect("/ws/screen/demo") as screen:
+    with (
+        client.websocket_connect("/ws/e/demo") as public,
+        client.websocket_connect("/ws/screen/demo") as screen,
+    ):
         client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
         for ws in (public, screen):
             assert session.prompt in receive_until(ws, 'id="prompt"')
@@ -77,8 +83,10 @@ def test_no_js_vote_redirects_back_to_the_poll(client: TestClient) -> None:
 def test_tally_reaches_every_audience(client: TestClient) -> None:
     token = login(client)
     poll, options = open_first_poll(client, token)
-    with client.websocket_connect("/ws/screen/demo") as screen, \
-            client.websocket_connect("/ws/console/demo") as console:
+    with (
+        client.websocket_connect("/ws/screen/demo") as screen,
+        client.websocket_connect("/ws/console/demo") as console,
+    ):
         vote(client, poll, options[1].id)
         for ws in (screen, console):
             tally = receive_until(ws, f'id="poll-{poll.id}-results"')
@@ -89,8 +97,9 @@ def test_only_one_poll_is_open_at_a_time(client: TestClient) -> None:
     token = login(client)
     session = _session(client, "Rights")
     client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
-    polls = sorted((p for p in rows(client, Poll) if p.session_id == session.id),
-                   key=lambda p: p.id)
+    polls = sorted(
+        (p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id
+    )
     for p in polls:
         client.post(f"/console/demo/polls/{p.id}/open", data={"csrf_token": token})
     statuses = {p.id: p.status for p in rows(client, Poll)}
@@ -102,7 +111,10 @@ def test_a_poll_of_another_session_cannot_be_opened(client: TestClient) -> None:
     token = login(client)
     other = _session(client, "Shaping")
     poll, _ = _first_poll(client, other)
-    r = client.post(f"/console/demo/polls/{poll.id}/open", data={"csrf_token": token},
-                    headers={"HX-Request": "true"})
+    r = client.post(
+        f"/console/demo/polls/{poll.id}/open",
+        data={"csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert r.status_code == 409 and "session current before opening" in r.text
     assert {p.status for p in rows(client, Poll)} == {"draft"}

@@ -24,8 +24,19 @@ def test_migrations_run_from_empty_and_again(tmp_path: Path) -> None:
     migrate(settings.database_url)
     migrate(settings.database_url)  # idempotent
     tables = _tables(tmp_path / "assembly.db")
-    assert {"event", "session", "participant", "contribution", "upvote", "poll", "poll_option",
-            "ballot", "facilitator_account", "audit_entry", "alembic_version"} <= tables
+    assert {
+        "event",
+        "session",
+        "participant",
+        "contribution",
+        "upvote",
+        "poll",
+        "poll_option",
+        "ballot",
+        "facilitator_account",
+        "audit_entry",
+        "alembic_version",
+    } <= tables
     with sqlite3.connect(tmp_path / "assembly.db") as conn:
         assert conn.execute("pragma journal_mode").fetchone()[0] == "wal"
 
@@ -56,8 +67,14 @@ def test_startup_banner_has_urls_a_one_time_login_and_the_qr(tmp_path: Path) -> 
     migrate(settings.database_url)
     asyncio.run(cli._demo(settings, reset=False, quiet=True))
     lines = "\n".join(asyncio.run(cli._startup_facts(settings, "http://h:1")))
-    for expected in ("http://h:1/e/demo", "http://h:1/screen/demo", "http://h:1/console/demo",
-                     "http://h:1/login/once/", "http://h:1/j/", "█"):
+    for expected in (
+        "http://h:1/e/demo",
+        "http://h:1/screen/demo",
+        "http://h:1/console/demo",
+        "http://h:1/login/once/",
+        "http://h:1/j/",
+        "█",
+    ):
         assert expected in lines
 
 

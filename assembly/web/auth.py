@@ -60,15 +60,24 @@ def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Respon
     response = RedirectResponse(to, 303)
     response.headers.append(
         "set-cookie",
-        cookie_header(STAFF_COOKIE, st.signer.staff_cookie(account.id, account.login_nonce),
-                      st.settings.cookie_secure, STAFF_MAX_AGE),
+        cookie_header(
+            STAFF_COOKIE,
+            st.signer.staff_cookie(account.id, account.login_nonce),
+            st.settings.cookie_secure,
+            STAFF_MAX_AGE,
+        ),
     )
     return response
 
 
 async def login_form(request: Request) -> Response:
-    return page(request, "auth/login.html", next=_safe_next(request.query_params.get("next")),
-                error="", username="")
+    return page(
+        request,
+        "auth/login.html",
+        next=_safe_next(request.query_params.get("next")),
+        error="",
+        username="",
+    )
 
 
 async def login(request: Request) -> Response:
@@ -82,8 +91,14 @@ async def login(request: Request) -> Response:
             select(FacilitatorAccount).where(FacilitatorAccount.username == username)
         )
     if account is None or not verify_password(account.password_hash, password):
-        return page(request, "auth/login.html", status=401, next=nxt, username=username,
-                    error="That username and password do not match. Check them and try again.")
+        return page(
+            request,
+            "auth/login.html",
+            status=401,
+            next=nxt,
+            username=username,
+            error="That username and password do not match. Check them and try again.",
+        )
     return _logged_in(request, account, nxt)
 
 
@@ -95,8 +110,11 @@ async def one_time_login(request: Request) -> Response:
     async with st.db.write() as db:
         account = await db.get(FacilitatorAccount, found[0]) if found else None
         if account is None or found is None or account.link_nonce != found[1]:
-            raise Refused("This login link has been used or has expired. "
-                          "Log in with your password, or restart the server for a new link.", 403)
+            raise Refused(
+                "This login link has been used or has expired. "
+                "Log in with your password, or restart the server for a new link.",
+                403,
+            )
         account.link_nonce = secrets.token_hex(8)
     return _logged_in(request, account, nxt)
 

@@ -9,14 +9,13 @@ from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from live import Hub
-
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
 from assembly.push import Pusher
 from assembly.render import Renderer
 from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf
+from live import Hub
 
 
 @dataclass

@@ -10,8 +10,6 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from live import serve_websocket
-
 from assembly import domain
 from assembly.domain import Refused
 from assembly.models import CHANNELS, KINDS, Event
@@ -19,6 +17,7 @@ from assembly.push import console_topic
 from assembly.web.auth import current_account, require_account
 from assembly.web.common import checked_form, done, page, state
 from assembly.web.participant import _int
+from live import serve_websocket
 
 
 def _filters(request: Request) -> tuple[str, str]:
@@ -37,7 +36,9 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
         "feed": await domain.console_feed(db, event, channel, kind),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
-        "polls": [await domain.poll_view(db, p) for p in await domain.polls_of_session(db, session)],
+        "polls": [
+            await domain.poll_view(db, p) for p in await domain.polls_of_session(db, session)
+        ],
         "joined": await domain.presence_counts(db, event),
         "connected": state(request).push.connected_by_channel(event.id),
     }
@@ -53,8 +54,11 @@ async def console_page(request: Request) -> Response:
 
 async def widget(request: Request) -> Response:
     await require_account(request)
-    templates = {"feed": "console/_feed.html", "agenda": "console/_agenda.html",
-                 "presence": "console/_presence.html"}
+    templates = {
+        "feed": "console/_feed.html",
+        "agenda": "console/_agenda.html",
+        "presence": "console/_presence.html",
+    }
     name = request.path_params["widget"]
     if name not in templates:
         raise Refused("There is no such part of the console.", 404)
@@ -70,8 +74,9 @@ async def moderate(request: Request) -> Response:
     st = state(request)
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        before = await domain.moderate(db, event, account, _int(request.path_params["id"]),
-                                       request.path_params["action"])
+        before = await domain.moderate(
+            db, event, account, _int(request.path_params["id"]), request.path_params["action"]
+        )
     await st.push.contribution_moderated(event, before)
     c = before.contribution
     html = st.render("console/_contribution.html", event=event, c=c)
@@ -84,11 +89,13 @@ async def make_current(request: Request) -> Response:
     st = state(request)
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        session = await domain.set_current_session(db, event, _int(request.path_params["id"]),
-                                                   account)
+        session = await domain.set_current_session(
+            db, event, _int(request.path_params["id"]), account
+        )
     await st.push.agenda_changed(event)
-    return done(request, "", f"/console/{event.slug}",
-                f"“{session.title}” is now the current session.")
+    return done(
+        request, "", f"/console/{event.slug}", f"“{session.title}” is now the current session."
+    )
 
 
 async def poll_status(request: Request) -> Response:
@@ -98,8 +105,9 @@ async def poll_status(request: Request) -> Response:
     status = {"open": "open", "close": "closed"}.get(request.path_params["action"], "")
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        poll = await domain.set_poll_status(db, event, account, _int(request.path_params["id"]),
-                                            status)
+        poll = await domain.set_poll_status(
+            db, event, account, _int(request.path_params["id"]), status
+        )
     await st.push.agenda_changed(event)
     return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
 
@@ -122,9 +130,14 @@ routes = [
     Route("/console/{event}", console_page, name="console"),
     Route("/console/{event}/w/{widget}", widget, name="console_widget"),
     Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
-    Route("/console/{event}/sessions/{id}/current", make_current, methods=["POST"],
-          name="make_current"),
-    Route("/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"],
-          name="poll_status"),
+    Route(
+        "/console/{event}/sessions/{id}/current",
+        make_current,
+        methods=["POST"],
+        name="make_current",
+    ),
+    Route(
+        "/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"], name="poll_status"
+    ),
     WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
 ]

@@ -11,14 +11,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from live import serve_websocket
-
 from assembly import domain
 from assembly.domain import Refused
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.security import cookie_header, room_code_matches
 from assembly.web.common import checked_form, done, page, state
+from live import serve_websocket
 
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
 
@@ -36,8 +35,10 @@ def _remember(request: Request, response: Response, event: Event, p: Participant
     response.headers.append(
         "set-cookie",
         cookie_header(
-            _cookie_name(event), st.signer.participant_cookie(p.id),
-            st.settings.cookie_secure, PARTICIPANT_MAX_AGE,
+            _cookie_name(event),
+            st.signer.participant_cookie(p.id),
+            st.settings.cookie_secure,
+            PARTICIPANT_MAX_AGE,
         ),
     )
     return response
@@ -76,9 +77,7 @@ WIDGETS = {
 }
 
 
-async def _page_context(
-    db: AsyncSession, event: Event, me: Participant | None
-) -> dict[str, Any]:
+async def _page_context(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
     ctx: dict[str, Any] = {"event": event, "me": me}
     for _, load in WIDGETS.values():
         ctx.update(await load(db, event, me))
@@ -121,8 +120,9 @@ async def join_room(request: Request) -> Response:
     for event in events:
         if room_code_matches(event.room_secret, st.settings.room_code_period, code):
             async with st.db.write() as db:
-                me, changed = await _me(request, db, await domain.event_by_slug(db, event.slug),
-                                        "room")
+                me, changed = await _me(
+                    request, db, await domain.event_by_slug(db, event.slug), "room"
+                )
             if changed:
                 st.push.joined(event.id)
             return _remember(request, RedirectResponse(f"/e/{event.slug}", 303), event, me)
@@ -183,8 +183,9 @@ async def ballot(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me, _ = await _me(request, db, event)
-        b = await domain.cast_ballot(db, event, me, _int(request.path_params["poll"]),
-                                     form.get("option"))
+        b = await domain.cast_ballot(
+            db, event, me, _int(request.path_params["poll"]), form.get("option")
+        )
     st.push.ballot_cast(b.poll_id)
     async with st.db.read() as db:
         poll = await domain.poll(db, event, b.poll_id)
@@ -193,9 +194,14 @@ async def ballot(request: Request) -> Response:
     label = next((o.label for o in view.options if o.id == b.option_id), "")
     return _remember(
         request,
-        done(request, html, f"/e/{event.slug}#poll",
-             f"Your vote for “{label}” is counted. You can change it until the poll closes."),
-        event, me,
+        done(
+            request,
+            html,
+            f"/e/{event.slug}#poll",
+            f"Your vote for “{label}” is counted. You can change it until the poll closes.",
+        ),
+        event,
+        me,
     )
 
 
@@ -237,5 +243,3 @@ routes = [
     Route("/e/{event}/polls/{poll}/ballot", ballot, methods=["POST"], name="ballot"),
     WebSocketRoute("/ws/e/{event}", socket, name="event_socket"),
 ]
-
-

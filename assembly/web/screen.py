@@ -14,14 +14,13 @@ from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from live import serve_websocket
-
 from assembly import domain
 from assembly.domain import Refused
 from assembly.models import Event
 from assembly.push import screen_topic
 from assembly.security import room_code
 from assembly.web.common import page, state
+from live import serve_websocket
 
 
 def qr_svg(data: str) -> str:
@@ -30,7 +29,7 @@ def qr_svg(data: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
-    return svg[svg.index("<svg"):]  # drop the XML declaration: this goes inside HTML
+    return svg[svg.index("<svg") :]  # drop the XML declaration: this goes inside HTML
 
 
 def base_url(request: Request) -> str:
@@ -69,8 +68,12 @@ async def screen_page(request: Request) -> Response:
 
 
 async def widget(request: Request) -> Response:
-    templates = {"qr": "screen/_qr.html", "prompt": "_prompt.html", "poll": "screen/_poll.html",
-                 "featured": "screen/_featured.html"}
+    templates = {
+        "qr": "screen/_qr.html",
+        "prompt": "_prompt.html",
+        "poll": "screen/_poll.html",
+        "featured": "screen/_featured.html",
+    }
     name = request.path_params["widget"]
     if name not in templates:
         raise Refused("There is no such part of the screen.", 404)
