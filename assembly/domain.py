@@ -309,13 +309,14 @@ async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Po
     return list(rows)
 
 
-async def open_poll(db: AsyncSession, event: Event) -> Poll | None:
-    """The open poll of the current session, if any."""
+async def shown_poll(db: AsyncSession, event: Event) -> Poll | None:
+    """The poll people see: the current session's open poll, else its last closed one (the result)."""
     if event.current_session_id is None:
         return None
     return await db.scalar(
         select(Poll)
-        .where(Poll.session_id == event.current_session_id, Poll.status == "open")
+        .where(Poll.session_id == event.current_session_id, Poll.status.in_(("open", "closed")))
+        .order_by((Poll.status == "open").desc(), Poll.closed_at.desc())
         .limit(1)
     )
 

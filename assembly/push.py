@@ -134,7 +134,7 @@ class Pusher:
             polls = [
                 await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)
             ]
-            open_poll = await domain.open_poll(s, event)
+            open_poll = await domain.shown_poll(s, event)
             open_view = await domain.poll_view(s, open_poll) if open_poll else None
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
         public_poll = self.render(

@@ -19,6 +19,20 @@
   body.addEventListener("htmx:wsClose", function () {
     body.classList.add("offline");
   });
+  // A status line belongs to the action that caused it: clear it when the next one starts, and
+  // let a success message fade after a while (errors stay until the person acts again).
+  var flashTimer = null;
+  body.addEventListener("htmx:beforeRequest", function () {
+    var flash = document.getElementById("flash");
+    if (flash) flash.innerHTML = "";
+  });
+  body.addEventListener("htmx:oobAfterSwap", function (e) {
+    if (!e.detail || !e.detail.target || e.detail.target.id !== "flash") return;
+    clearTimeout(flashTimer);
+    if (!e.detail.target.querySelector(".error")) {
+      flashTimer = setTimeout(function () { e.detail.target.innerHTML = ""; }, 8000);
+    }
+  });
   body.addEventListener("htmx:sendError", function () {
     var flash = document.getElementById("flash");
     if (flash) flash.innerHTML = '<p class="flash error">No connection. Check your signal and try again.</p>';

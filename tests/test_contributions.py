@@ -43,7 +43,7 @@ def facilitator(settings: Settings) -> Any:
 
 def test_post_without_js_redirects_and_shows_in_the_feed(client: TestClient) -> None:
     r = post(client, "More evening GP appointments", kind="idea")
-    assert r.status_code == 303 and r.headers["location"] == "/e/demo#feed"
+    assert r.status_code == 303 and r.headers["location"] == "/e/demo?said=sent#feed"
     page = client.get("/e/demo").text
     assert "More evening GP appointments" in page
     [c] = rows(client, Contribution)
@@ -175,3 +175,21 @@ def test_console_filters_by_channel_and_kind(client: TestClient, facilitator: Te
     assert "an online question" not in page
     page = client.get("/console/demo?channel=bogus").text  # unknown filter: everything
     assert "an online question" in page and "an online idea" in page
+
+
+def test_saving_a_name_updates_the_whole_name_widget(client: TestClient) -> None:
+    token = csrf_of(client)
+    r = client.post(
+        "/e/demo/name",
+        data={"display_name": "Bea", "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
+    assert 'id="name-box"' in r.text and "Your name: Bea" in r.text
+
+
+def test_without_js_the_page_after_a_post_says_what_happened(client: TestClient) -> None:
+    r = post(client, "no javascript here")
+    assert r.headers["location"].startswith("/e/demo?said=sent")
+    assert "Sent. It is at the top of the feed." in client.get(r.headers["location"]).text
+    # Only known keys are shown: the URL cannot put words on the page.
+    assert "pwned" not in client.get("/e/demo?said=pwned").text

@@ -62,7 +62,7 @@ def test_open_vote_change_vote_close(client: TestClient) -> None:
         poll, options = open_first_poll(client, token)
         assert 'name="option"' in receive_until(public, poll.question)
     r = vote(client, poll, options[0].id)
-    assert "is counted" in r.text and "checked" in r.text
+    assert "counted." in r.text and "checked" in r.text
     r = vote(client, poll, options[2].id)  # a second ballot replaces the first
     [b] = rows(client, Ballot)
     assert b.option_id == options[2].id and b.channel == "online"
@@ -77,7 +77,7 @@ def test_no_js_vote_redirects_back_to_the_poll(client: TestClient) -> None:
     token = login(client)
     poll, options = open_first_poll(client, token)
     r = vote(client, poll, options[1].id, htmx=False)
-    assert r.status_code == 303 and r.headers["location"] == "/e/demo#poll"
+    assert r.status_code == 303 and r.headers["location"] == "/e/demo?said=voted#poll"
 
 
 def test_tally_reaches_every_audience(client: TestClient) -> None:
@@ -118,3 +118,15 @@ def test_a_poll_of_another_session_cannot_be_opened(client: TestClient) -> None:
     )
     assert r.status_code == 409 and "session current before opening" in r.text
     assert {p.status for p in rows(client, Poll)} == {"draft"}
+
+
+def test_a_closed_poll_keeps_showing_its_final_result(client: TestClient) -> None:
+    token = login(client)
+    poll, options = open_first_poll(client, token)
+    vote(client, poll, options[0].id)
+    with client.websocket_connect("/ws/screen/demo") as screen:
+        client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
+        final = receive_until(screen, 'id="screen-poll"')
+    assert "poll closed" in final and "100%" in final
+    page = client.get("/e/demo").text
+    assert "poll closed" in page and 'name="option"' not in page  # results, no ballot form

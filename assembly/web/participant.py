@@ -21,6 +21,14 @@ from live import serve_websocket
 
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
 
+# What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
+SAID = {
+    "sent": "Sent. It is at the top of the feed.",
+    "held": "Sent to the facilitators; it appears once they have read it.",
+    "voted": "Your vote is counted. You can change it until the poll closes.",
+    "name": "Your name is saved.",
+}
+
 
 def _cookie_name(event: Event) -> str:
     return f"asm_p{event.id}"
@@ -57,7 +65,7 @@ async def _prompt(db: AsyncSession, event: Event, me: Participant | None) -> dic
 
 
 async def _poll(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
-    poll = await domain.open_poll(db, event)
+    poll = await domain.shown_poll(db, event)
     return {
         "view": await domain.poll_view(db, poll) if poll else None,
         "mine": await domain.my_ballot(db, me, poll.id) if poll else None,
@@ -93,6 +101,7 @@ async def event_page(request: Request) -> Response:
     if changed:
         st.push.joined(event.id)
     ctx["expired_code"] = request.query_params.get("code") == "expired"
+    ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
     return _remember(request, page(request, "participant/page.html", **ctx), event, me)
 
 
@@ -140,9 +149,8 @@ async def set_name(request: Request) -> Response:
         domain.set_display_name(me, form.get("display_name"))
     html = st.render("participant/_name.html", event=event, me=me, csrf="")
     who = me.display_name or "anonymous"
-    return _remember(
-        request, done(request, html, f"/e/{event.slug}", f"Your name is now {who}."), event, me
-    )
+    response = done(request, html, f"/e/{event.slug}?said=name", f"Your name is now {who}.")
+    return _remember(request, response, event, me)
 
 
 async def post_contribution(request: Request) -> Response:
@@ -154,13 +162,10 @@ async def post_contribution(request: Request) -> Response:
         c = await domain.post_contribution(db, event, me, form.get("kind"), form.get("text"))
     # Committed: only now is it acknowledged and shown to anyone.
     await st.push.contribution_added(event, c)
-    message = (
-        "Sent. It is at the top of the feed."
-        if c.status == "visible"
-        else "Sent to the facilitators; it appears once they have read it."
-    )
+    said = "sent" if c.status == "visible" else "held"
     html = st.render("participant/_form.html", event=event, csrf="")
-    return _remember(request, done(request, html, f"/e/{event.slug}#feed", message), event, me)
+    response = done(request, html, f"/e/{event.slug}?said={said}#feed", SAID[said])
+    return _remember(request, response, event, me)
 
 
 async def upvote(request: Request) -> Response:
@@ -197,8 +202,8 @@ async def ballot(request: Request) -> Response:
         done(
             request,
             html,
-            f"/e/{event.slug}#poll",
-            f"Your vote for “{label}” is counted. You can change it until the poll closes.",
+            f"/e/{event.slug}?said=voted#poll",
+            f"Vote for “{label}” counted.",
         ),
         event,
         me,

@@ -45,7 +45,7 @@ def join_url(request: Request, event: Event) -> tuple[str, str]:
 
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     code, url = join_url(request, event)
-    poll = await domain.open_poll(db, event)
+    poll = await domain.shown_poll(db, event)
     period = state(request).settings.room_code_period
     return {
         "event": event,
