@@ -310,7 +310,7 @@ async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Po
 
 
 async def shown_poll(db: AsyncSession, event: Event) -> Poll | None:
-    """The poll people see: the current session's open poll, else its last closed one (the result)."""
+    """The poll people see: the current session's open poll, else its last closed one."""
     if event.current_session_id is None:
         return None
     return await db.scalar(
