@@ -94,12 +94,16 @@ async def _page_context(db: AsyncSession, event: Event, me: Participant | None) 
 
 async def event_page(request: Request) -> Response:
     st = state(request)
-    async with st.db.write() as db:
+    # Most page loads are returning participants: they need no write, so no turn at the writer.
+    async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        me, changed = await _me(request, db, event)
-        ctx = await _page_context(db, event, me)
-    if changed:
+        me = await domain.participant(db, event, _cookie_id(request, event))
+    if me is None:
+        async with st.db.write() as db:
+            me, _ = await domain.join(db, event, None, "online")
         st.push.joined(event.id)
+    async with st.db.read() as db:
+        ctx = await _page_context(db, event, me)
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
     return _remember(request, page(request, "participant/page.html", **ctx), event, me)
