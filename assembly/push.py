@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sqlalchemy import select
+
 from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
@@ -105,24 +107,18 @@ class Pusher:
 
     async def _flush_upvotes(self, ids: set[int]) -> None:
         async with self.db.read() as s:
-            rows = [await s.get(Contribution, i) for i in ids]
-        by_event: dict[int, list[Contribution]] = {}
-        for c in rows:
-            if c is not None:
-                s_list = by_event.setdefault(c.event_id, [])
-                s_list.append(c)
+            rows = await s.scalars(select(Contribution).where(Contribution.id.in_(ids)))
+            by_event: dict[int, list[Contribution]] = {}
+            for c in rows:
+                by_event.setdefault(c.event_id, []).append(c)
         for event_id, items in by_event.items():
-            html = "".join(
-                f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>' for c in items
-            )
-            await self.hub.publish(console_topic(event_id), html)
-            visible = "".join(
-                f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>'
-                for c in items
-                if c.status == "visible"
-            )
-            if visible:
-                await self.hub.publish(public_topic(event_id), visible)
+            counts = {
+                c.id: f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>' for c in items
+            }
+            await self.hub.publish(console_topic(event_id), "".join(counts.values()))
+            public = "".join(counts[c.id] for c in items if c.status == "visible")
+            if public:
+                await self.hub.publish(public_topic(event_id), public)
 
     # --- sessions and polls ---
 

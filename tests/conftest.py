@@ -71,19 +71,16 @@ def csrf_of(client: TestClient, path: str = "/e/demo") -> str:
     return match.group(1)
 
 
-def login(client: TestClient) -> str:
+def post_login(client: TestClient, next_path: str = "/console/demo") -> object:
     token = csrf_of(client, "/login")
-    r = client.post(
-        "/login",
-        data={
-            "username": "facilitator",
-            "password": PASSWORD,
-            "next": "/console/demo",
-            "csrf_token": token,
-        },
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text
+    data = {"username": "facilitator", "password": PASSWORD, "next": next_path}
+    return client.post("/login", data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def login(client: TestClient) -> str:
+    """Log the facilitator in; returns the console's CSRF token."""
+    r = post_login(client)
+    assert r.status_code == 303, r.text  # type: ignore[attr-defined]
     return csrf_of(client, "/console/demo")
 
 

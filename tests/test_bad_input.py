@@ -6,7 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from assembly.models import AuditEntry, Ballot, Contribution, Participant
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, login, post_login
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll, vote
 
@@ -159,17 +159,5 @@ def test_unknown_page_and_wrong_method(client: TestClient) -> None:
 
 
 def test_login_next_never_leaves_the_site(client: TestClient) -> None:
-    from tests.conftest import PASSWORD
-
-    token = csrf_of(client, "/login")
-    r = client.post(
-        "/login",
-        data={
-            "username": "facilitator",
-            "password": PASSWORD,
-            "next": "//evil.example/",
-            "csrf_token": token,
-        },
-        follow_redirects=False,
-    )
-    assert r.headers["location"] == "/"
+    r = post_login(client, "//evil.example/")
+    assert r.headers["location"] == "/"  # type: ignore[attr-defined]

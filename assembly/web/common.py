@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.websockets import WebSocket
 
+from assembly import domain
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
+from assembly.models import Event
 from assembly.push import Pusher
 from assembly.render import Renderer
 from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf
@@ -38,6 +43,14 @@ def state(conn: HTTPConnection) -> State:
 def csrf(conn: HTTPConnection) -> str:
     token: str = conn.scope["state"]["csrf"]
     return token
+
+
+def path_int(raw: str) -> int:
+    """A number from the path; anything else is a 404 sentence, never a 500."""
+    try:
+        return int(raw)
+    except ValueError:
+        raise Refused("That address is not right. Go back and try again.", 404) from None
 
 
 def is_htmx(request: Request) -> bool:
@@ -89,3 +102,27 @@ async def refused(request: Request, exc: Exception) -> Response:
         return response
     back = request.headers.get("referer") or "/"
     return page(request, "error.html", status=exc.status, message=exc.message, back=back)
+
+
+LoadContext = Callable[[Request, AsyncSession, Event], Awaitable[dict[str, Any]]]
+
+
+async def widget(request: Request, templates: Mapping[str, str], load: LoadContext) -> Response:
+    """One live widget of a page as it is now: what a page re-fetches after a reconnect."""
+    name = request.path_params["widget"]
+    if name not in templates:
+        raise Refused("There is no such part of this page.", 404)
+    async with state(request).db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        ctx = await load(request, db, event)
+    return page(request, templates[name], **ctx)
+
+
+async def socket_event(websocket: WebSocket) -> Event | None:
+    """The event a socket asks for, or None after closing it (policy violation) when unknown."""
+    async with state(websocket).db.read() as db:
+        try:
+            return await domain.event_by_slug(db, websocket.path_params["event"])
+        except Refused:
+            await websocket.close(1008)
+            return None

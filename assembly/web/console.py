@@ -11,12 +11,18 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
-from assembly.domain import Refused
 from assembly.models import CHANNELS, KINDS, Event
 from assembly.push import console_topic
 from assembly.web.auth import current_account, require_account
-from assembly.web.common import checked_form, done, page, state
-from assembly.web.participant import _int
+from assembly.web.common import (
+    checked_form,
+    done,
+    page,
+    path_int,
+    socket_event,
+    state,
+    widget,
+)
 from live import serve_websocket
 
 
@@ -52,20 +58,16 @@ async def console_page(request: Request) -> Response:
     return page(request, "console/page.html", account=account, **ctx)
 
 
-async def widget(request: Request) -> Response:
+WIDGETS = {
+    "feed": "console/_feed.html",
+    "agenda": "console/_agenda.html",
+    "presence": "console/_presence.html",
+}
+
+
+async def console_widget(request: Request) -> Response:
     await require_account(request)
-    templates = {
-        "feed": "console/_feed.html",
-        "agenda": "console/_agenda.html",
-        "presence": "console/_presence.html",
-    }
-    name = request.path_params["widget"]
-    if name not in templates:
-        raise Refused("There is no such part of the console.", 404)
-    async with state(request).db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        ctx = await _context(request, db, event)
-    return page(request, templates[name], **ctx)
+    return await widget(request, WIDGETS, _context)
 
 
 async def moderate(request: Request) -> Response:
@@ -75,7 +77,7 @@ async def moderate(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         before = await domain.moderate(
-            db, event, account, _int(request.path_params["id"]), request.path_params["action"]
+            db, event, account, path_int(request.path_params["id"]), request.path_params["action"]
         )
     await st.push.contribution_moderated(event, before)
     c = before.contribution
@@ -90,7 +92,7 @@ async def make_current(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         session = await domain.set_current_session(
-            db, event, _int(request.path_params["id"]), account
+            db, event, path_int(request.path_params["id"]), account
         )
     await st.push.agenda_changed(event)
     return done(
@@ -106,29 +108,24 @@ async def poll_status(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         poll = await domain.set_poll_status(
-            db, event, account, _int(request.path_params["id"]), status
+            db, event, account, path_int(request.path_params["id"]), status
         )
     await st.push.agenda_changed(event)
     return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
 
 
 async def socket(websocket: WebSocket) -> None:
-    st = state(websocket)
     if await current_account(websocket) is None:
         await websocket.close(1008)
         return
-    async with st.db.read() as db:
-        try:
-            event = await domain.event_by_slug(db, websocket.path_params["event"])
-        except Refused:
-            await websocket.close(1008)
-            return
-    await serve_websocket(websocket, st.hub, [console_topic(event.id)])
+    event = await socket_event(websocket)
+    if event is not None:
+        await serve_websocket(websocket, state(websocket).hub, [console_topic(event.id)])
 
 
 routes = [
     Route("/console/{event}", console_page, name="console"),
-    Route("/console/{event}/w/{widget}", widget, name="console_widget"),
+    Route("/console/{event}/w/{widget}", console_widget, name="console_widget"),
     Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
     Route(
         "/console/{event}/sessions/{id}/current",

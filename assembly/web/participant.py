@@ -16,7 +16,7 @@ from assembly.domain import Refused
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.security import cookie_header, room_code_matches
-from assembly.web.common import checked_form, done, page, state
+from assembly.web.common import checked_form, done, page, path_int, socket_event, state
 from live import serve_websocket
 
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
@@ -179,7 +179,7 @@ async def upvote(request: Request) -> Response:
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me, _ = await _me(request, db, event)
-        c, changed = await domain.set_upvote(db, event, me, _int(request.path_params["id"]), on)
+        c, changed = await domain.set_upvote(db, event, me, path_int(request.path_params["id"]), on)
     if changed:
         st.push.upvotes_changed(c.id)
     html = st.render("participant/_upvote.html", event=event, c=c, mine=on, csrf="")
@@ -193,7 +193,7 @@ async def ballot(request: Request) -> Response:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me, _ = await _me(request, db, event)
         b = await domain.cast_ballot(
-            db, event, me, _int(request.path_params["poll"]), form.get("option")
+            db, event, me, path_int(request.path_params["poll"]), form.get("option")
         )
     st.push.ballot_cast(b.poll_id)
     async with st.db.read() as db:
@@ -216,12 +216,10 @@ async def ballot(request: Request) -> Response:
 
 async def socket(websocket: WebSocket) -> None:
     st = state(websocket)
+    event = await socket_event(websocket)
+    if event is None:
+        return
     async with st.db.read() as db:
-        try:
-            event = await domain.event_by_slug(db, websocket.path_params["event"])
-        except Refused:
-            await websocket.close(1008)
-            return
         me = await domain.participant(db, event, _cookie_id(websocket, event))
     topics = [public_topic(event.id)]
     channel = me.channel if me else "online"
@@ -232,13 +230,6 @@ async def socket(websocket: WebSocket) -> None:
         await serve_websocket(websocket, st.hub, topics)
     finally:
         st.push.socket_closed(event.id, channel)
-
-
-def _int(raw: str) -> int:
-    try:
-        return int(raw)
-    except ValueError:
-        raise Refused("That address is not right. Go back and try again.", 404) from None
 
 
 routes = [

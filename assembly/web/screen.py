@@ -15,11 +15,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
-from assembly.domain import Refused
 from assembly.models import Event
 from assembly.push import screen_topic
 from assembly.security import room_code
-from assembly.web.common import page, state
+from assembly.web.common import page, socket_event, state, widget
 from live import serve_websocket
 
 
@@ -67,35 +66,26 @@ async def screen_page(request: Request) -> Response:
     return page(request, "screen/page.html", **ctx)
 
 
-async def widget(request: Request) -> Response:
-    templates = {
-        "qr": "screen/_qr.html",
-        "prompt": "_prompt.html",
-        "poll": "screen/_poll.html",
-        "featured": "screen/_featured.html",
-    }
-    name = request.path_params["widget"]
-    if name not in templates:
-        raise Refused("There is no such part of the screen.", 404)
-    async with state(request).db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        ctx = await _context(request, db, event)
-    return page(request, templates[name], **ctx)
+WIDGETS = {
+    "qr": "screen/_qr.html",
+    "prompt": "_prompt.html",
+    "poll": "screen/_poll.html",
+    "featured": "screen/_featured.html",
+}
+
+
+async def screen_widget(request: Request) -> Response:
+    return await widget(request, WIDGETS, _context)
 
 
 async def socket(websocket: WebSocket) -> None:
-    st = state(websocket)
-    async with st.db.read() as db:
-        try:
-            event = await domain.event_by_slug(db, websocket.path_params["event"])
-        except Refused:
-            await websocket.close(1008)
-            return
-    await serve_websocket(websocket, st.hub, [screen_topic(event.id)])
+    event = await socket_event(websocket)
+    if event is not None:
+        await serve_websocket(websocket, state(websocket).hub, [screen_topic(event.id)])
 
 
 routes = [
     Route("/screen/{event}", screen_page, name="screen"),
-    Route("/screen/{event}/w/{widget}", widget, name="screen_widget"),
+    Route("/screen/{event}/w/{widget}", screen_widget, name="screen_widget"),
     WebSocketRoute("/ws/screen/{event}", socket, name="screen_socket"),
 ]
