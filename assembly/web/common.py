@@ -100,7 +100,8 @@ async def refused(request: Request, exc: Exception) -> Response:
         response = HTMLResponse(_flash(request, exc.message, error=True), status_code=exc.status)
         response.headers["HX-Reswap"] = "none"
         return response
-    back = request.headers.get("referer") or "/"
+    referer = request.headers.get("referer") or ""
+    back = referer if referer.startswith(str(request.base_url)) else "/"  # never off-site
     return page(request, "error.html", status=exc.status, message=exc.message, back=back)
 
 
