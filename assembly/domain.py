@@ -25,6 +25,7 @@ from assembly.models import (
     Participant,
     Poll,
     PollOption,
+    Response,
     Session,
     Upvote,
     utcnow,
@@ -42,6 +43,21 @@ class Refused(Exception):
 
 def _text(value: object) -> str:
     return value if isinstance(value, str) else ""
+
+
+def _body(value: object, what: str) -> str:
+    """Text people wrote, checked: not empty, at most ``MAX_TEXT`` characters."""
+    # Browsers send a textarea's line breaks as CRLF; count them as one character, as people do.
+    body = _text(value).replace("\r\n", "\n").strip()
+    if not body:
+        raise Refused(f"{what} is empty. Write something, then send it.", 422)
+    if len(body) > MAX_TEXT:
+        raise Refused(
+            f"{what} is {len(body):,} characters; the limit is {MAX_TEXT:,}. "
+            "Please shorten it, or split it in two.",
+            422,
+        )
+    return body
 
 
 # --- events and sessions -------------------------------------------------------------------
@@ -135,16 +151,7 @@ async def post_contribution(
     kind_s = _text(kind)
     if kind_s not in KINDS:
         raise Refused("Choose what kind of contribution this is: " + ", ".join(KINDS) + ".", 422)
-    # Browsers send a textarea's line breaks as CRLF; count them as one character, as people do.
-    body = _text(text).replace("\r\n", "\n").strip()
-    if not body:
-        raise Refused("Your contribution is empty. Write something, then send it.", 422)
-    if len(body) > MAX_TEXT:
-        raise Refused(
-            f"Your contribution is {len(body):,} characters; the limit is {MAX_TEXT:,}. "
-            "Please shorten it, or split it in two.",
-            422,
-        )
+    body = _body(text, "Your contribution")
     c = Contribution(
         event_id=event.id,
         session_id=event.current_session_id,
@@ -159,6 +166,7 @@ async def post_contribution(
         answered=False,
         upvotes=0,
         created_at=utcnow(),
+        responses=[],
     )
     db.add(c)
     await db.flush()
@@ -283,6 +291,21 @@ async def moderate(
         c.featured = False  # a hidden contribution never stays on the big screen
     audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")
     return before
+
+
+async def respond(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, contribution_id: int, text: object
+) -> Contribution:
+    """Add a facilitator's response under a contribution; returns the contribution with it."""
+    c = await contribution(db, event, contribution_id)
+    response = Response(
+        contribution_id=c.id, account_id=account.id, text=_body(text, "The response")
+    )
+    db.add(response)
+    await db.flush()
+    c.responses.append(response)
+    audit(db, event, account, "contribution.respond", f"contribution:{c.id}")
+    return c
 
 
 # --- polls ---------------------------------------------------------------------------------

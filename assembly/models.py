@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 CHANNELS = ("room", "online", "table", "paper", "external")
 KINDS = ("idea", "experience", "question", "concern")
@@ -98,6 +98,24 @@ class Contribution(Base):
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     upvotes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Loaded with every contribution (one extra SELECT per query, not per row): pages and
+    # pushes render outside the database session, where a lazy load cannot happen.
+    responses: Mapped[list[Response]] = relationship(lazy="selectin", order_by="Response.id")
+
+
+class Response(Base):
+    """A facilitator's answer to a contribution, shown under it to everyone who can see it."""
+
+    __tablename__ = "response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_account.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -77,16 +77,12 @@ class Pusher:
         console = self.render("console/_contribution.html", c=c, event=event, oob="true")
         await self.hub.publish(console_topic(event.id), console)
         visible = c.status == "visible"
-        if visible:
-            public = self.render(
-                "participant/_contribution.html",
-                c=c,
-                event=event,
-                mine=False,
-                oob="true" if before.was_visible else "",
-            )
-            if not before.was_visible:
-                public = oob_insert(public, "#feed-items")
+        if visible and before.was_visible:
+            # Only the tags change: the item itself carries each viewer's own upvote state.
+            public = self.render("participant/_meta.html", c=c, oob="true")
+        elif visible:
+            public = self.render("participant/_contribution.html", c=c, event=event, mine=False)
+            public = oob_insert(public, "#feed-items")
         elif before.was_visible:
             public = f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
         else:
@@ -95,6 +91,20 @@ class Pusher:
             await self.hub.publish(public_topic(event.id), public)
         if c.featured or before.was_featured:
             await self.featured_changed(event)
+
+    async def responded(self, event: Event, c: Contribution) -> None:
+        html = self.render("_responses.html", c=c, oob="true")
+        await self.hub.publish(console_topic(event.id), html)
+        if c.status == "visible":
+            await self.hub.publish(public_topic(event.id), html)
+            if c.participant_id:
+                notice = self.render(
+                    "_flash.html",
+                    message=f"The facilitators responded to your {c.kind}.",
+                    error=False,
+                    oob="true",
+                )
+                await self.hub.publish(participant_topic(c.participant_id), notice)
 
     async def featured_changed(self, event: Event) -> None:
         async with self.db.read() as s:

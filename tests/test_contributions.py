@@ -193,3 +193,42 @@ def test_without_js_the_page_after_a_post_says_what_happened(client: TestClient)
     assert "Sent. It is at the top of the feed." in client.get(r.headers["location"]).text
     # Only known keys are shown: the URL cannot put words on the page.
     assert "pwned" not in client.get("/e/demo?said=pwned").text
+
+
+def test_a_response_reaches_everyone_and_the_author_is_told(client: TestClient) -> None:
+    post(client, "Who decides what goes in the Constitution?", kind="question")
+    [c] = rows(client, Contribution)
+    token = login(client)  # the same browser is the author and (now) a facilitator
+    with client.websocket_connect("/ws/e/demo") as author:
+        r = client.post(
+            f"/console/demo/c/{c.id}/respond",
+            data={"text": "Parliament, after <consultation>.", "csrf_token": token},
+            headers={"HX-Request": "true"},
+        )
+        assert r.status_code == 200 and "Response sent." in r.text
+        pushed = receive_until(author, f'id="c-{c.id}-responses"')
+        notice = receive_until(author, 'id="flash"')
+    assert "Parliament, after &lt;consultation&gt;." in pushed
+    assert "responded to your question" in notice
+    assert "Parliament, after &lt;consultation&gt;." in client.get("/e/demo").text
+
+
+def test_an_empty_response_is_refused(client: TestClient) -> None:
+    token = login(client)
+    post(client, "x")
+    [c] = rows(client, Contribution)
+    r = client.post(f"/console/demo/c/{c.id}/respond", data={"text": "  ", "csrf_token": token})
+    assert r.status_code == 422 and "The response is empty" in r.text
+    assert rows(client, Contribution)[0].responses == []
+
+
+def test_pinning_a_visible_item_pushes_only_its_tags(client: TestClient) -> None:
+    token = login(client)
+    post(client, "pin me")
+    [c] = rows(client, Contribution)
+    with client.websocket_connect("/ws/e/demo") as public:
+        client.post(f"/console/demo/c/{c.id}/pin", data={"csrf_token": token})
+        pushed = public.receive_text()
+    # The whole item would reset every viewer's own upvote button; the tags line does not.
+    assert pushed.startswith(f'<p id="c-{c.id}-meta"') and "Pinned" in pushed
+    assert "upvote" not in pushed

@@ -85,6 +85,20 @@ async def moderate(request: Request) -> Response:
     return done(request, html, f"/console/{event.slug}#c-{c.id}")
 
 
+async def respond(request: Request) -> Response:
+    account = await require_account(request)
+    form = await checked_form(request)
+    st = state(request)
+    async with st.db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        c = await domain.respond(
+            db, event, account, path_int(request.path_params["id"]), form.get("text")
+        )
+    await st.push.responded(event, c)
+    html = st.render("console/_contribution.html", event=event, c=c)
+    return done(request, html, f"/console/{event.slug}#c-{c.id}", "Response sent.")
+
+
 async def make_current(request: Request) -> Response:
     account = await require_account(request)
     await checked_form(request)
@@ -126,6 +140,7 @@ async def socket(websocket: WebSocket) -> None:
 routes = [
     Route("/console/{event}", console_page, name="console"),
     Route("/console/{event}/w/{widget}", console_widget, name="console_widget"),
+    Route("/console/{event}/c/{id}/respond", respond, methods=["POST"], name="respond"),
     Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
     Route(
         "/console/{event}/sessions/{id}/current",
