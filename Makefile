@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test lint bench clean
+.PHONY: run test lint chromium bench clean
 
 # Reinstall whenever pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -16,6 +16,18 @@ $(VENV)/.installed-test: $(VENV)/.installed
 	$(BIN)/pip install --quiet -e '.[test,postgres,redis]'
 	touch $@
 
+# Browser tests drive Debian's chromium. Install it when it is missing and we may (root with
+# apt-get); otherwise the browser tests skip and say why (and fail when CI=true).
+chromium:
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium for the browser tests..."; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "chromium is not installed and cannot be installed here: browser tests will skip."; \
+	  fi; \
+	fi
+
 run: $(VENV)/.installed
 	$(BIN)/assembly serve
 
@@ -25,7 +37,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 # pytest exits 5 when it collects nothing; that is not a failure of the code.
-test: lint
+test: lint chromium
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 clean:

@@ -13,6 +13,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
@@ -24,7 +25,7 @@ from assembly.domain import Refused
 from assembly.models import Instance
 from assembly.push import Pusher
 from assembly.render import Renderer, make_env
-from assembly.security import CSRFCookieMiddleware, Signer
+from assembly.security import CSRFCookieMiddleware, SecurityHeadersMiddleware, Signer
 from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
 from live import Hub, broker_from_url
@@ -111,7 +112,12 @@ def create_app(settings: Settings) -> Starlette:
     ]
     return Starlette(
         routes=routes,
-        middleware=[Middleware(CSRFCookieMiddleware)],
+        # Compressed, the participant page's first load (htmx included) stays well under 60 KB.
+        middleware=[
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(SecurityHeadersMiddleware),
+            Middleware(CSRFCookieMiddleware),
+        ],
         exception_handlers={
             Refused: refused,
             auth.LoginRequired: auth.login_required,

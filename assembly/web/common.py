@@ -19,7 +19,7 @@ from assembly.domain import Refused
 from assembly.models import Event
 from assembly.push import Pusher
 from assembly.render import Renderer
-from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf
+from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf, same_origin
 from live import Hub
 
 
@@ -120,7 +120,11 @@ async def widget(request: Request, templates: Mapping[str, str], load: LoadConte
 
 
 async def socket_event(websocket: WebSocket) -> Event | None:
-    """The event a socket asks for, or None after closing it (policy violation) when unknown."""
+    """The event a socket asks for, or None after closing it (policy violation) when the event
+    is unknown or the page that opened it belongs to another site."""
+    if not same_origin(websocket.headers):
+        await websocket.close(1008)
+        return None
     async with state(websocket).db.read() as db:
         try:
             return await domain.event_by_slug(db, websocket.path_params["event"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +16,8 @@ from assembly import domain
 from assembly.domain import Refused
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
-from assembly.security import cookie_header, room_code_matches
+from assembly.render import embed_url
+from assembly.security import content_security_policy, cookie_header, room_code_matches
 from assembly.web.common import checked_form, done, page, path_int, socket_event, state
 from live import serve_websocket
 
@@ -106,7 +108,12 @@ async def event_page(request: Request) -> Response:
         ctx = await _page_context(db, event, me)
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
-    return _remember(request, page(request, "participant/page.html", **ctx), event, me)
+    response = page(request, "participant/page.html", **ctx)
+    embed = embed_url(event.stream_url) if me.channel == "online" else ""
+    if embed:  # the one third-party host a page may load: the organiser's stream player
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(embed))
+        response.headers["content-security-policy"] = content_security_policy(origin)
+    return _remember(request, response, event, me)
 
 
 async def widget(request: Request) -> Response:
