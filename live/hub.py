@@ -61,9 +61,14 @@ class Hub:
     async def stop(self) -> None:
         """Disconnect the broker and close every connection as a server restart."""
         await self.broker.disconnect()
+        self.close_all(CLOSE_RESTART)
+
+    def close_all(self, code: int = CLOSE_SLOW) -> None:
+        """Close every local connection with ``code``; clients reconnect and re-fetch their
+        widgets. This is how a process makes everyone resync after it may have missed messages."""
         for conns in list(self._by_topic.values()):
             for conn in list(conns):
-                conn.close(CLOSE_RESTART)
+                conn.close(code)
 
     async def publish(self, topic: str, data: str) -> None:
         """Publish ``data`` to every subscriber of ``topic`` in every process."""

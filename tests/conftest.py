@@ -7,8 +7,9 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -95,7 +96,17 @@ class LiveServer:
             create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
         )
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self.server.serve())
+
+    def call(self, fn: Callable[[Any], object]) -> None:
+        """Run ``fn(app_state)`` on the server's own loop (e.g. to drop every socket)."""
+        state = self.server.lifespan.state["app"]
+        self.loop.call_soon_threadsafe(fn, state)
 
     @property
     def url(self) -> str:

@@ -99,3 +99,14 @@ def test_endpoint_pushes_published_messages_and_forgets_closed_sockets() -> None
             assert socket.receive_text() == "hello"
         # After the client leaves, its subscription is gone.
         assert client.get("/pub").text == "0"
+
+
+def test_close_all_closes_every_connection_with_the_code() -> None:
+    async def main() -> None:
+        hub = Hub(MemoryBroker())
+        conns = [hub.connect(["a"]), hub.connect(["a", "b"]), hub.connect(["c"])]
+        hub.close_all(CLOSE_SLOW)
+        assert all(c.closing and c.close_code == CLOSE_SLOW for c in conns)
+        assert all(c.queue.get_nowait() is None for c in conns)
+
+    asyncio.run(main())
