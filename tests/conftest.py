@@ -123,6 +123,7 @@ class LiveServer:
     def __exit__(self, *exc: object) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+        self.loop.close()
 
 
 @pytest.fixture
