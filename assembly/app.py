@@ -24,6 +24,7 @@ from assembly.db import Database
 from assembly.domain import Refused
 from assembly.models import Instance
 from assembly.push import Pusher
+from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, SecurityHeadersMiddleware, Signer
 from assembly.web import auth, console, participant, screen
@@ -92,7 +93,13 @@ def create_app(settings: Settings) -> Starlette:
         push = Pusher(hub, db, render, settings.tally_interval)
         await push.start()
         st = State(
-            settings=settings, db=db, hub=hub, push=push, render=render, signer=Signer(secret)
+            settings=settings,
+            db=db,
+            hub=hub,
+            push=push,
+            render=render,
+            signer=Signer(secret),
+            limits=RateLimiter(settings.rate_limit_scale),
         )
         try:
             yield {"app": st}

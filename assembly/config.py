@@ -77,6 +77,7 @@ class Settings:
     room_code_period: int = 300
     cookie_secure: bool = False
     tally_interval: float = 0.25
+    rate_limit_scale: float = 1.0
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +25,7 @@ from assembly.models import (
     Participant,
     Poll,
     PollOption,
+    RequestKey,
     Response,
     Session,
     Upvote,
@@ -35,10 +36,11 @@ from assembly.models import (
 class Refused(Exception):
     """A request that cannot be carried out; ``message`` tells the person what to do instead."""
 
-    def __init__(self, message: str, status: int = 400) -> None:
+    def __init__(self, message: str, status: int = 400, retry_after: int | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
+        self.retry_after = retry_after
 
 
 def _text(value: object) -> str:
@@ -308,6 +310,76 @@ async def respond(
     return c
 
 
+async def contributions_of(db: AsyncSession, p: Participant) -> list[Contribution]:
+    rows = await db.scalars(
+        select(Contribution)
+        .where(Contribution.participant_id == p.id)
+        .order_by(Contribution.id.desc())
+    )
+    return list(rows)
+
+
+async def delete_own_contribution(
+    db: AsyncSession, event: Event, p: Participant, contribution_id: int
+) -> Contribution:
+    """Delete one of ``p``'s own contributions, with its upvotes and responses."""
+    c = await contribution(db, event, contribution_id)
+    if c.participant_id != p.id:
+        raise Refused("You can only delete what you wrote yourself.", 403)
+    await db.delete(c)
+    return c
+
+
+async def leave(db: AsyncSession, event: Event, p: Participant) -> list[Contribution]:
+    """Remove ``p`` and what they wrote. Ballots in closed polls stay as anonymous totals;
+    ballots in polls still open are withdrawn. Returns the contributions removed."""
+    removed = await contributions_of(db, p)
+    for c in removed:
+        await db.delete(c)
+    open_polls = select(Poll.id).where(Poll.event_id == event.id, Poll.status == "open")
+    await db.execute(
+        delete(Ballot).where(Ballot.participant_id == p.id, Ballot.poll_id.in_(open_polls))
+    )
+    await anonymise(db, [p.id])
+    return removed
+
+
+async def anonymise(db: AsyncSession, participant_ids: list[str]) -> None:
+    """Cut every link from stored data to these participants, then delete them."""
+    if not participant_ids:
+        return
+    await db.execute(
+        update(Ballot).where(Ballot.participant_id.in_(participant_ids)).values(participant_id=None)
+    )
+    await db.execute(
+        update(Contribution)
+        .where(Contribution.participant_id.in_(participant_ids))
+        .values(participant_id=None, author_name="")
+    )
+    await db.execute(delete(Upvote).where(Upvote.participant_id.in_(participant_ids)))
+    await db.execute(delete(Participant).where(Participant.id.in_(participant_ids)))
+
+
+async def purge(db: AsyncSession, now: datetime | None = None) -> dict[str, int]:
+    """Anonymise participants older than their event's retention period; counts by event."""
+    now = now or utcnow()
+    counts: dict[str, int] = {}
+    events = await db.scalars(select(Event).where(Event.retention_days.is_not(None)))
+    for event in list(events):
+        assert event.retention_days is not None
+        cutoff = now - timedelta(days=event.retention_days)
+        ids = list(
+            await db.scalars(
+                select(Participant.id).where(
+                    Participant.event_id == event.id, Participant.joined_at < cutoff
+                )
+            )
+        )
+        await anonymise(db, ids)
+        counts[event.slug] = len(ids)
+    return counts
+
+
 # --- polls ---------------------------------------------------------------------------------
 
 
@@ -432,6 +504,26 @@ async def set_poll_status(
         raise Refused("A poll can be opened or closed.", 400)
     audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
     return the_poll
+
+
+# --- idempotency ---------------------------------------------------------------------------
+
+
+async def claim_key(db: AsyncSession, actor: str, key: str | None) -> bool:
+    """Record ``actor``'s idempotency ``key`` in this transaction; False if it was used before.
+
+    The key commits with the work it guards, so after a crash a retry is either done once or
+    recognised as done.
+    """
+    if not key:
+        return True
+    if len(key) > 64:
+        raise Refused("The request key is too long (64 characters at most).", 422)
+    if await db.get(RequestKey, (actor, key)) is not None:
+        return False
+    db.add(RequestKey(actor=actor, key=key))
+    await db.flush()
+    return True
 
 
 # --- accounts and audit --------------------------------------------------------------------

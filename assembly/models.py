@@ -54,6 +54,8 @@ class Event(Base):
     moderation: Mapped[str] = mapped_column(String(10), default="post")  # post | pre
     room_secret: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    # Days after which `assembly purge` anonymises participant data; None keeps it.
+    retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
     current_session_id: Mapped[int | None] = mapped_column(Integer, default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -160,6 +162,15 @@ class Ballot(Base):
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(10))
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RequestKey(Base):
+    """An idempotency key already used by an actor: a retried POST is answered, not redone."""
+
+    __tablename__ = "request_key"
+    actor: Mapped[str] = mapped_column(String(40), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
 class FacilitatorAccount(Base):

@@ -92,6 +92,15 @@ class Pusher:
         if c.featured or before.was_featured:
             await self.featured_changed(event)
 
+    async def contribution_removed(self, event: Event, c: Contribution) -> None:
+        """A contribution was deleted by its author: it disappears from every screen."""
+        gone = f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
+        await self.hub.publish(console_topic(event.id), gone)
+        if c.status == "visible":
+            await self.hub.publish(public_topic(event.id), gone)
+        if c.featured:
+            await self.featured_changed(event)
+
     async def responded(self, event: Event, c: Contribution) -> None:
         html = self.render("_responses.html", c=c, oob="true")
         await self.hub.publish(console_topic(event.id), html)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -68,7 +69,13 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
     env.filters["hhmm"] = _hhmm
     env.filters["iso"] = _iso
     env.filters["embed_url"] = embed_url
-    env.globals.update(CHANNELS=CHANNELS, KINDS=KINDS, CHANNEL_LABELS=CHANNEL_LABELS)
+    env.globals.update(
+        CHANNELS=CHANNELS,
+        KINDS=KINDS,
+        CHANNEL_LABELS=CHANNEL_LABELS,
+        # Every form carries a fresh idempotency key: a double tap or a retry is done once.
+        new_key=lambda: secrets.token_urlsafe(12),
+    )
     return env
 
 

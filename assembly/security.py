@@ -121,7 +121,9 @@ class CSRFCookieMiddleware:
             await self.app(scope, receive, send)
             return
         cookie = cookie_header(
-            CSRF_COOKIE, signer.csrf_cookie(token), app_state.settings.cookie_secure
+            CSRF_COOKIE,
+            signer.csrf_cookie(token),
+            app_state.settings.cookie_secure or scope.get("scheme") == "https",
         )
 
         async def send_with_cookie(message: Message) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import anyio
 from sqlalchemy import select
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
@@ -12,7 +13,14 @@ from starlette.routing import Route
 from assembly.domain import Refused
 from assembly.models import FacilitatorAccount
 from assembly.security import STAFF_COOKIE, STAFF_MAX_AGE, cookie_header, verify_password
-from assembly.web.common import checked_form, is_htmx, page, state
+from assembly.web.common import (
+    checked_form,
+    client_address,
+    is_htmx,
+    page,
+    secure_cookies,
+    state,
+)
 
 ONE_TIME_LINK_MAX_AGE = 24 * 3600
 
@@ -30,10 +38,24 @@ async def current_account(conn: HTTPConnection) -> FacilitatorAccount | None:
     return account
 
 
-async def require_account(request: Request) -> FacilitatorAccount:
+# What each staff role may do in the console.
+CAPABILITIES = {
+    "moderator": {"view", "moderate"},
+    "facilitator": {"view", "moderate", "run"},
+    "organiser": {"view", "moderate", "run"},
+}
+
+
+async def require_account(request: Request, capability: str = "view") -> FacilitatorAccount:
     """The facilitator, or a redirect to the login page (a 403 sentence for htmx requests)."""
     account = await current_account(request)
     if account is not None:
+        if capability not in CAPABILITIES.get(account.role, set()):
+            raise Refused(
+                "Your account cannot do this: moderators moderate contributions; "
+                "facilitators and organisers run the agenda and polls.",
+                403,
+            )
         return account
     if is_htmx(request) or request.method != "GET":
         raise Refused("Your login has expired. Log in again in a new tab, then retry.", 403)
@@ -63,7 +85,7 @@ def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Respon
         cookie_header(
             STAFF_COOKIE,
             st.signer.staff_cookie(account.id, account.login_nonce),
-            st.settings.cookie_secure,
+            secure_cookies(request),
             STAFF_MAX_AGE,
         ),
     )
@@ -83,14 +105,25 @@ async def login_form(request: Request) -> Response:
 async def login(request: Request) -> Response:
     form = await checked_form(request)
     st = state(request)
-    username = str(form.get("username") or "").strip()
+    username = str(form.get("username") or "").strip()[:60]
     password = str(form.get("password") or "")
     nxt = _safe_next(form.get("next"))
+    await st.limits.check("login", None, client_address(request))
+    wait = st.limits.login_wait(username)
+    if wait:
+        raise Refused(
+            f"Too many failed logins for this account. Try again in {wait} seconds.", 429, wait
+        )
     async with st.db.read() as db:
         account = await db.scalar(
             select(FacilitatorAccount).where(FacilitatorAccount.username == username)
         )
-    if account is None or not verify_password(account.password_hash, password):
+    # argon2 is slow on purpose; in a thread it does not stall every live page meanwhile.
+    ok = account is not None and await anyio.to_thread.run_sync(
+        verify_password, account.password_hash, password
+    )
+    if account is None or not ok:
+        st.limits.login_failed(username)
         return page(
             request,
             "auth/login.html",
@@ -99,6 +132,7 @@ async def login(request: Request) -> Response:
             username=username,
             error="That username and password do not match. Check them and try again.",
         )
+    st.limits.login_succeeded(username)
     return _logged_in(request, account, nxt)
 
 

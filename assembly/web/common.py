@@ -18,6 +18,7 @@ from assembly.db import Database
 from assembly.domain import Refused
 from assembly.models import Event
 from assembly.push import Pusher
+from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
 from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf, same_origin
 from live import Hub
@@ -33,6 +34,7 @@ class State:
     push: Pusher
     render: Renderer
     signer: Signer
+    limits: RateLimiter
 
 
 def state(conn: HTTPConnection) -> State:
@@ -53,6 +55,17 @@ def path_int(raw: str) -> int:
         raise Refused("That address is not right. Go back and try again.", 404) from None
 
 
+def secure_cookies(conn: HTTPConnection) -> bool:
+    """Mark cookies Secure when configured, or when the request came over https (directly or
+    through a trusted proxy's X-Forwarded-Proto)."""
+    return state(conn).settings.cookie_secure or conn.url.scheme in ("https", "wss")
+
+
+def client_address(conn: HTTPConnection) -> str:
+    """The client's address (uvicorn puts the proxy's X-Forwarded-For here when trusted)."""
+    return conn.client.host if conn.client else ""
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
@@ -70,6 +83,22 @@ async def checked_form(request: Request) -> FormData:
             "This form has expired or came from another site. Reload the page and try again.", 403
         )
     return form
+
+
+def idempotency_key(request: Request, form: FormData) -> str | None:
+    """The POST's idempotency key: the form field every form carries, or the header."""
+    value = form.get("idempotency_key")
+    key = value if isinstance(value, str) else request.headers.get("idempotency-key")
+    return key.strip() if key else None
+
+
+def repeated(request: Request, redirect_to: str) -> Response:
+    """The answer to a retried POST whose first attempt was already done: nothing is redone."""
+    if is_htmx(request):
+        response = fragment(request, "", "Already done: this was received the first time.")
+        response.headers["HX-Reswap"] = "none"
+        return response
+    return RedirectResponse(redirect_to, status_code=303)
 
 
 def page(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -99,10 +128,13 @@ async def refused(request: Request, exc: Exception) -> Response:
     if is_htmx(request):
         response = HTMLResponse(_flash(request, exc.message, error=True), status_code=exc.status)
         response.headers["HX-Reswap"] = "none"
-        return response
-    referer = request.headers.get("referer") or ""
-    back = referer if referer.startswith(str(request.base_url)) else "/"  # never off-site
-    return page(request, "error.html", status=exc.status, message=exc.message, back=back)
+    else:
+        referer = request.headers.get("referer") or ""
+        back = referer if referer.startswith(str(request.base_url)) else "/"  # never off-site
+        response = page(request, "error.html", status=exc.status, message=exc.message, back=back)
+    if exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 LoadContext = Callable[[Request, AsyncSession, Event], Awaitable[dict[str, Any]]]

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
-from assembly.models import CHANNELS, KINDS, Event
+from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
 from assembly.web.auth import current_account, require_account
 from assembly.web.common import (
     checked_form,
     done,
+    idempotency_key,
     page,
     path_int,
+    repeated,
     socket_event,
     state,
     widget,
@@ -70,15 +74,37 @@ async def console_widget(request: Request) -> Response:
     return await widget(request, WIDGETS, _context)
 
 
-async def moderate(request: Request) -> Response:
-    account = await require_account(request)
-    await checked_form(request)
-    st = state(request)
-    async with st.db.write() as db:
+T = TypeVar("T")
+StaffAction = Callable[[AsyncSession, Event, FacilitatorAccount, FormData], Awaitable[T]]
+
+
+async def _act(request: Request, capability: str, action: StaffAction[T]) -> tuple[Event, T | None]:
+    """Run a console POST: login and role, CSRF, then ``action`` and the idempotency key in
+    one transaction. The result is None when the key shows it was already done."""
+    account = await require_account(request, capability)
+    form = await checked_form(request)
+    async with state(request).db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        before = await domain.moderate(
-            db, event, account, path_int(request.path_params["id"]), request.path_params["action"]
+        actor = f"staff:{account.id}"
+        if not await domain.claim_key(db, actor, idempotency_key(request, form)):
+            return event, None
+        return event, await action(db, event, account, form)
+
+
+def _id(request: Request) -> int:
+    return path_int(request.path_params["id"])
+
+
+async def moderate(request: Request) -> Response:
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
+        return await domain.moderate(
+            db, event, account, _id(request), request.path_params["action"]
         )
+
+    event, before = await _act(request, "moderate", act)
+    if before is None:
+        return repeated(request, f"/console/{event.slug}")
+    st = state(request)
     await st.push.contribution_moderated(event, before)
     c = before.contribution
     html = st.render("console/_contribution.html", event=event, c=c)
@@ -86,45 +112,40 @@ async def moderate(request: Request) -> Response:
 
 
 async def respond(request: Request) -> Response:
-    account = await require_account(request)
-    form = await checked_form(request)
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
+        return await domain.respond(db, event, account, _id(request), f.get("text"))
+
+    event, c = await _act(request, "moderate", act)
+    if c is None:
+        return repeated(request, f"/console/{event.slug}")
     st = state(request)
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        c = await domain.respond(
-            db, event, account, path_int(request.path_params["id"]), form.get("text")
-        )
     await st.push.responded(event, c)
     html = st.render("console/_contribution.html", event=event, c=c)
     return done(request, html, f"/console/{event.slug}#c-{c.id}", "Response sent.")
 
 
 async def make_current(request: Request) -> Response:
-    account = await require_account(request)
-    await checked_form(request)
-    st = state(request)
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        session = await domain.set_current_session(
-            db, event, path_int(request.path_params["id"]), account
-        )
-    await st.push.agenda_changed(event)
-    return done(
-        request, "", f"/console/{event.slug}", f"“{session.title}” is now the current session."
-    )
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
+        return await domain.set_current_session(db, event, _id(request), account)
+
+    event, session = await _act(request, "run", act)
+    if session is None:
+        return repeated(request, f"/console/{event.slug}")
+    await state(request).push.agenda_changed(event)
+    message = f"“{session.title}” is now the current session."
+    return done(request, "", f"/console/{event.slug}", message)
 
 
 async def poll_status(request: Request) -> Response:
-    account = await require_account(request)
-    await checked_form(request)
-    st = state(request)
     status = {"open": "open", "close": "closed"}.get(request.path_params["action"], "")
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        poll = await domain.set_poll_status(
-            db, event, account, path_int(request.path_params["id"]), status
-        )
-    await st.push.agenda_changed(event)
+
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
+        return await domain.set_poll_status(db, event, account, _id(request), status)
+
+    event, poll = await _act(request, "run", act)
+    if poll is None:
+        return repeated(request, f"/console/{event.slug}")
+    await state(request).push.agenda_changed(event)
     return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
@@ -18,7 +20,18 @@ from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
 from assembly.security import content_security_policy, cookie_header, room_code_matches
-from assembly.web.common import checked_form, done, page, path_int, socket_event, state
+from assembly.web.common import (
+    checked_form,
+    client_address,
+    done,
+    idempotency_key,
+    page,
+    path_int,
+    repeated,
+    secure_cookies,
+    socket_event,
+    state,
+)
 from live import serve_websocket
 
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
@@ -47,7 +60,7 @@ def _remember(request: Request, response: Response, event: Event, p: Participant
         cookie_header(
             _cookie_name(event),
             st.signer.participant_cookie(p.id),
-            st.settings.cookie_secure,
+            secure_cookies(request),
             PARTICIPANT_MAX_AGE,
         ),
     )
@@ -101,6 +114,7 @@ async def event_page(request: Request) -> Response:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me = await domain.participant(db, event, _cookie_id(request, event))
     if me is None:
+        await st.limits.check("join", None, client_address(request))
         async with st.db.write() as db:
             me, _ = await domain.join(db, event, None, "online")
         st.push.joined(event.id)
@@ -139,6 +153,7 @@ async def join_room(request: Request) -> Response:
         events = list(await db.scalars(select(Event).where(Event.status == "open")))
     for event in events:
         if room_code_matches(event.room_secret, st.settings.room_code_period, code):
+            await st.limits.check("join", None, client_address(request))
             async with st.db.write() as db:
                 me, changed = await _me(
                     request, db, await domain.event_by_slug(db, event.slug), "room"
@@ -151,26 +166,59 @@ async def join_room(request: Request) -> Response:
     return page(request, "participant/join.html", status=404, code=code)
 
 
-async def set_name(request: Request) -> Response:
+T = TypeVar("T")
+Action = Callable[[AsyncSession, Event, Participant, FormData], Awaitable[T]]
+
+
+async def _act(
+    request: Request, limit: str, action: Action[T], observers: bool = False
+) -> tuple[Event, Participant, T | None]:
+    """Run a participant's POST: CSRF, identity (a new participant if the cookie is missing or
+    forged), role, rate limit and idempotency key, then ``action``, all in one transaction.
+
+    The result is None when the idempotency key shows the request was already done.
+    """
     form = await checked_form(request)
     st = state(request)
     async with st.db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me, _ = await _me(request, db, event)
+        if me.role == "observer" and not observers:
+            raise Refused(
+                "Observers can follow the assembly but not take part in it. "
+                "Ask the organisers if you should be taking part.",
+                403,
+            )
+        if limit:
+            await st.limits.check(limit, me.id, client_address(request))
+        if not await domain.claim_key(db, me.id, idempotency_key(request, form)):
+            return event, me, None
+        result = await action(db, event, me, form)
+    return event, me, result
+
+
+async def set_name(request: Request) -> Response:
+    async def name(db: AsyncSession, event: Event, me: Participant, form: FormData) -> bool:
         domain.set_display_name(me, form.get("display_name"))
-    html = st.render("participant/_name.html", event=event, me=me, csrf="")
+        return True
+
+    event, me, ok = await _act(request, "name", name)
+    if ok is None:
+        return repeated(request, f"/e/{event.slug}")
+    html = state(request).render("participant/_name.html", event=event, me=me, csrf="")
     who = me.display_name or "anonymous"
     response = done(request, html, f"/e/{event.slug}?said=name", f"Your name is now {who}.")
     return _remember(request, response, event, me)
 
 
 async def post_contribution(request: Request) -> Response:
-    form = await checked_form(request)
+    async def contribute(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        return await domain.post_contribution(db, event, me, form.get("kind"), form.get("text"))
+
+    event, me, c = await _act(request, "contribution", contribute)
+    if c is None:
+        return repeated(request, f"/e/{event.slug}#feed")
     st = state(request)
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me, _ = await _me(request, db, event)
-        c = await domain.post_contribution(db, event, me, form.get("kind"), form.get("text"))
     # Committed: only now is it acknowledged and shown to anyone.
     await st.push.contribution_added(event, c)
     said = "sent" if c.status == "visible" else "held"
@@ -180,45 +228,77 @@ async def post_contribution(request: Request) -> Response:
 
 
 async def upvote(request: Request) -> Response:
-    form = await checked_form(request)
+    async def up(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        on = form.get("on") != "0"
+        return await domain.set_upvote(db, event, me, path_int(request.path_params["id"]), on)
+
+    event, me, result = await _act(request, "upvote", up)
+    if result is None:
+        return repeated(request, f"/e/{event.slug}")
+    c, changed = result
     st = state(request)
-    on = form.get("on") != "0"
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me, _ = await _me(request, db, event)
-        c, changed = await domain.set_upvote(db, event, me, path_int(request.path_params["id"]), on)
     if changed:
         st.push.upvotes_changed(c.id)
-    html = st.render("participant/_upvote.html", event=event, c=c, mine=on, csrf="")
+    async with st.db.read() as db:
+        mine = c.id in await domain.upvoted_by(db, me, [c.id])
+    html = st.render("participant/_upvote.html", event=event, c=c, mine=mine, csrf="")
     return _remember(request, done(request, html, f"/e/{event.slug}#c-{c.id}"), event, me)
 
 
 async def ballot(request: Request) -> Response:
-    form = await checked_form(request)
+    async def vote(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        poll_id = path_int(request.path_params["poll"])
+        return await domain.cast_ballot(db, event, me, poll_id, form.get("option"))
+
+    event, me, b = await _act(request, "ballot", vote)
+    if b is None:
+        return repeated(request, f"/e/{event.slug}#poll")
     st = state(request)
-    async with st.db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me, _ = await _me(request, db, event)
-        b = await domain.cast_ballot(
-            db, event, me, path_int(request.path_params["poll"]), form.get("option")
-        )
     st.push.ballot_cast(b.poll_id)
     async with st.db.read() as db:
-        poll = await domain.poll(db, event, b.poll_id)
-        view = await domain.poll_view(db, poll)
+        view = await domain.poll_view(db, await domain.poll(db, event, b.poll_id))
     html = st.render("participant/_poll.html", event=event, view=view, mine=b.option_id, csrf="")
     label = next((o.label for o in view.options if o.id == b.option_id), "")
-    return _remember(
-        request,
-        done(
-            request,
-            html,
-            f"/e/{event.slug}?said=voted#poll",
-            f"Vote for “{label}” counted.",
-        ),
-        event,
-        me,
+    response = done(
+        request, html, f"/e/{event.slug}?said=voted#poll", f"Vote for “{label}” counted."
     )
+    return _remember(request, response, event, me)
+
+
+async def my_page(request: Request) -> Response:
+    """What this participant has said, with a way to delete it, and a way to leave."""
+    st = state(request)
+    async with st.db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        me = await domain.participant(db, event, _cookie_id(request, event))
+        mine = await domain.contributions_of(db, me) if me else []
+    return page(request, "participant/me.html", event=event, me=me, mine=mine)
+
+
+async def delete_contribution(request: Request) -> Response:
+    async def delete(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        return await domain.delete_own_contribution(
+            db, event, me, path_int(request.path_params["id"])
+        )
+
+    event, me, c = await _act(request, "", delete, observers=True)
+    if c is not None:
+        await state(request).push.contribution_removed(event, c)
+    return done(request, "", f"/e/{event.slug}/me", "Deleted. Nobody can see it any more.")
+
+
+async def leave(request: Request) -> Response:
+    async def go(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        return await domain.leave(db, event, me)
+
+    event, me, removed = await _act(request, "", go, observers=True)
+    st = state(request)
+    for c in removed or []:
+        await st.push.contribution_removed(event, c)
+    st.push.joined(event.id)
+    response = page(request, "participant/left.html", event=event)
+    response.headers.append("set-cookie", f"{_cookie_name(event)}=; Path=/; Max-Age=0; HttpOnly")
+    return response
 
 
 async def socket(websocket: WebSocket) -> None:
@@ -248,5 +328,8 @@ routes = [
     Route("/e/{event}/contributions", post_contribution, methods=["POST"], name="contribute"),
     Route("/e/{event}/c/{id}/upvote", upvote, methods=["POST"], name="upvote"),
     Route("/e/{event}/polls/{poll}/ballot", ballot, methods=["POST"], name="ballot"),
+    Route("/e/{event}/me", my_page, name="my_page"),
+    Route("/e/{event}/c/{id}/delete", delete_contribution, methods=["POST"], name="delete_own"),
+    Route("/e/{event}/leave", leave, methods=["POST"], name="leave"),
     WebSocketRoute("/ws/e/{event}", socket, name="event_socket"),
 ]

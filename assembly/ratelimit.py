@@ -1,0 +1,101 @@
+"""Rate limits per participant and per address, and a growing wait after failed logins.
+
+Moving windows from the ``limits`` library (in memory here; the same API runs on Redis when
+there are many processes). A room shares one address behind its Wi-Fi, so the per-address
+limits are sized for a full hall, and the per-participant ones for one busy person.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, RateLimitItemPerMinute
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
+
+from assembly.domain import Refused
+
+
+@dataclass(frozen=True)
+class Rule:
+    per_participant: int  # per minute; 0 means no limit of this kind
+    per_address: int
+    message: str
+
+
+RULES: dict[str, Rule] = {
+    "contribution": Rule(
+        6,
+        300,
+        "You are posting faster than the facilitators can read. Wait a minute, then send it again.",
+    ),
+    "upvote": Rule(
+        60, 3000, "That is a lot of upvotes in a minute. Wait a little, then try again."
+    ),
+    "ballot": Rule(
+        30,
+        6000,
+        "You have changed your vote many times in a minute. Wait a little, then vote again.",
+    ),
+    "name": Rule(10, 600, "You have changed your name many times. Wait a minute, then try again."),
+    "join": Rule(
+        0,
+        600,
+        "Too many people joined from this network in a minute. Wait a moment and reload the page.",
+    ),
+    "login": Rule(
+        0, 20, "Too many login attempts from this network. Wait a minute, then try again."
+    ),
+}
+
+# After this many failed logins for one username, each further try waits twice as long.
+LOGIN_FREE_FAILURES = 5
+LOGIN_MAX_WAIT = 15 * 60
+
+
+class RateLimiter:
+    """Checks and counts actions; ``scale`` multiplies every limit (0 turns them off)."""
+
+    def __init__(self, scale: float = 1.0) -> None:
+        self.scale = scale
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._items: dict[tuple[str, str], RateLimitItem] = {}
+        self._failures: dict[str, tuple[int, float]] = {}
+        for action, rule in RULES.items():
+            for who, amount in (("p", rule.per_participant), ("a", rule.per_address)):
+                if amount and scale > 0:
+                    scaled = max(1, round(amount * scale))
+                    self._items[(action, who)] = RateLimitItemPerMinute(scaled, namespace=action)
+
+    async def check(self, action: str, participant: str | None, address: str | None) -> None:
+        """Count one ``action``; refuse it with a 429 sentence when a limit is reached."""
+        checks = [
+            (self._items.get((action, "p")), participant),
+            (self._items.get((action, "a")), address),
+        ]
+        active = [(item, who) for item, who in checks if item is not None and who]
+        for item, who in active:
+            assert who is not None
+            if not await self._limiter.test(item, who):
+                raise Refused(RULES[action].message, 429, retry_after=60)
+        for item, who in active:
+            assert who is not None
+            await self._limiter.hit(item, who)
+
+    def login_wait(self, username: str) -> int:
+        """Seconds ``username`` must still wait after repeated failures (0 when free to try)."""
+        count, last = self._failures.get(username, (0, 0.0))
+        if self.scale <= 0 or count < LOGIN_FREE_FAILURES:
+            return 0
+        wait = min(2 ** (count - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT)
+        return max(0, int(last + wait - time.monotonic() + 0.999))
+
+    def login_failed(self, username: str) -> None:
+        count, _ = self._failures.get(username, (0, 0.0))
+        self._failures[username] = (count + 1, time.monotonic())
+        if len(self._failures) > 10_000:  # bounded memory under a username-spraying attack
+            self._failures.pop(next(iter(self._failures)))
+
+    def login_succeeded(self, username: str) -> None:
+        self._failures.pop(username, None)
