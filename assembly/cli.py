@@ -10,6 +10,7 @@ import sys
 
 from sqlalchemy import select
 
+from assembly import domain
 from assembly.config import SETTINGS, Settings
 from assembly.db import Database, migrate
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
@@ -43,6 +44,15 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="create the demo event, or reset it to its first state")
     demo.add_argument("--quiet", action="store_true", help="print nothing")
 
+    purge = sub.add_parser(
+        "purge", help="anonymise participants older than their event's retention period"
+    )
+    purge.add_argument("--quiet", action="store_true", help="print nothing")
+
+    retention = sub.add_parser("retention", help="set how long an event keeps participant data")
+    retention.add_argument("event", help="the event's slug, e.g. demo")
+    retention.add_argument("days", help="days after joining, or 'keep' to keep data until deleted")
+
     user = sub.add_parser("user", help="facilitator accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="create an account, or set a new password for one")
@@ -72,9 +82,53 @@ def main(argv: list[str] | None = None) -> int:
         if not args.password:
             print(f"Password (shown once): {password}")
         return 0
+    if args.command == "purge":
+        migrate(settings.database_url)
+        counts = asyncio.run(_purge(settings))
+        if not args.quiet:
+            for slug, n in counts.items():
+                print(f"{slug}: {n} participant(s) anonymised.")
+            if not counts:
+                print("No event has a retention period; nothing to do.")
+        return 0
+    if args.command == "retention":
+        migrate(settings.database_url)
+        days = None if args.days == "keep" else _days(args.days)
+        asyncio.run(_retention(settings, args.event, days))
+        kept = "until deleted" if days is None else f"for {days} day(s) after joining"
+        print(f"Participant data of {args.event!r} is kept {kept}; `assembly purge` applies it.")
+        return 0
     if args.command == "serve":
         return _serve(settings, demo=not args.no_demo)
     return 2
+
+
+def _days(raw: str) -> int:
+    if not raw.isdigit():
+        raise SystemExit(f"{raw!r} is not a number of days; give e.g. 90, or 'keep'.")
+    return int(raw)
+
+
+async def _purge(settings: Settings) -> dict[str, int]:
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as s:
+            return await domain.purge(s)
+    finally:
+        await db.dispose()
+
+
+async def _retention(settings: Settings, slug: str, days: int | None) -> None:
+    db = Database(settings.database_url)
+    try:
+        async with db.write() as s:
+            try:
+                event = await domain.event_by_slug(s, slug)
+            except domain.Refused as exc:
+                raise SystemExit(exc.message) from None
+            event.retention_days = days
+    finally:
+        await db.dispose()
 
 
 async def _add_user(settings: Settings, username: str, password: str | None, role: str) -> str:

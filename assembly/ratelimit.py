@@ -8,6 +8,7 @@ limits are sized for a full hall, and the per-participant ones for one busy pers
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from limits import RateLimitItem, RateLimitItemPerMinute
@@ -49,16 +50,19 @@ RULES: dict[str, Rule] = {
     ),
 }
 
-# After this many failed logins for one username, each further try waits twice as long.
+# After this many failed logins for one username, the next try waits LOGIN_FIRST_WAIT seconds,
+# and each further failure doubles the wait, up to LOGIN_MAX_WAIT.
 LOGIN_FREE_FAILURES = 5
+LOGIN_FIRST_WAIT = 30
 LOGIN_MAX_WAIT = 15 * 60
 
 
 class RateLimiter:
     """Checks and counts actions; ``scale`` multiplies every limit (0 turns them off)."""
 
-    def __init__(self, scale: float = 1.0) -> None:
+    def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.scale = scale
+        self._clock = clock
         self._limiter = MovingWindowRateLimiter(MemoryStorage())
         self._items: dict[tuple[str, str], RateLimitItem] = {}
         self._failures: dict[str, tuple[int, float]] = {}
@@ -88,12 +92,12 @@ class RateLimiter:
         count, last = self._failures.get(username, (0, 0.0))
         if self.scale <= 0 or count < LOGIN_FREE_FAILURES:
             return 0
-        wait = min(2 ** (count - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT)
-        return max(0, int(last + wait - time.monotonic() + 0.999))
+        wait = min(LOGIN_FIRST_WAIT * 2 ** (count - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT)
+        return max(0, int(last + wait - self._clock() + 0.999))
 
     def login_failed(self, username: str) -> None:
         count, _ = self._failures.get(username, (0, 0.0))
-        self._failures[username] = (count + 1, time.monotonic())
+        self._failures[username] = (count + 1, self._clock())
         if len(self._failures) > 10_000:  # bounded memory under a username-spraying attack
             self._failures.pop(next(iter(self._failures)))
 

@@ -16,6 +16,16 @@
     if (connectedBefore) htmx.trigger(body, "resync");
     connectedBefore = true;
   });
+  // Pushed items are upserts: an item that is already on the page (fetched during a resync
+  // and pushed as well) is replaced, never shown twice.
+  body.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var fragment = e.detail && e.detail.fragment;
+    if (!fragment || !fragment.children) return;
+    Array.prototype.forEach.call(fragment.children, function (child) {
+      var old = child.id && document.getElementById(child.id);
+      if (old && old !== e.detail.target) old.remove();
+    });
+  });
   body.addEventListener("htmx:wsClose", function () {
     body.classList.add("offline");
   });

@@ -1,0 +1,278 @@
+"""The authorization matrix: every route, every kind of caller, every cell exercised.
+
+The routes come from the router itself, so a new route without an entry here fails
+``test_every_route_has_an_entry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
+
+from assembly.app import create_app
+from assembly.config import Settings
+from assembly.models import Contribution, Poll, PollOption, Session
+from assembly.security import room_code
+from tests.conftest import PASSWORD, csrf_of, login
+from tests.test_contributions import post, rows
+from tests.test_join import _room_secret
+from tests.test_privacy import _set
+
+PARTICIPANTS = ["public_room", "public_online", "member_room", "member_online"]
+OBSERVERS = ["observer_room", "observer_online"]
+STAFF = ["moderator", "facilitator", "organiser"]
+ROLES = ["anonymous", *PARTICIPANTS, *OBSERVERS, *STAFF, "api_key"]
+EVERYONE = set(ROLES)
+BROWSERS = EVERYONE - {"api_key"}  # anything that holds a CSRF cookie and can post a form
+RUNNERS = {"facilitator", "organiser"}
+
+# Who may call each route (by route name). Everyone else must be refused.
+MATRIX: dict[str, set[str]] = {
+    "home": EVERYONE,
+    "healthz": EVERYONE,
+    "static": EVERYONE,
+    "join_form": EVERYONE,
+    "join": EVERYONE,
+    "event": EVERYONE,
+    "event_widget": EVERYONE,
+    "event_socket": EVERYONE,
+    "my_page": EVERYONE,
+    "screen": EVERYONE,
+    "screen_widget": EVERYONE,
+    "screen_socket": EVERYONE,
+    "login_form": EVERYONE,
+    "one_time_login": EVERYONE,  # the signed link is the credential
+    "login": BROWSERS,
+    "logout": BROWSERS,
+    # Participant actions: a browser with no participant cookie becomes a participant.
+    "set_name": BROWSERS - set(OBSERVERS),
+    "contribute": BROWSERS - set(OBSERVERS),
+    "upvote": BROWSERS - set(OBSERVERS),
+    "ballot": BROWSERS - set(OBSERVERS),
+    "delete_own": set(PARTICIPANTS) | set(OBSERVERS),  # only callers who wrote something
+    "leave": BROWSERS,
+    "console": set(STAFF),
+    "console_widget": set(STAFF),
+    "console_socket": set(STAFF),
+    "moderate": set(STAFF),
+    "respond": set(STAFF),
+    "make_current": RUNNERS,
+    "poll_status": RUNNERS,
+}
+
+
+def _route_names() -> set[str]:
+    app = create_app(Settings())
+    names = set()
+    for r in app.routes:
+        assert isinstance(r, Route | WebSocketRoute | Mount) and r.name, f"unnamed route {r}"
+        names.add(r.name)
+    return names
+
+
+def test_every_route_has_an_entry() -> None:
+    assert _route_names() == set(MATRIX)
+
+
+@dataclass
+class World:
+    client: TestClient
+    role: str
+    token: str = ""
+    contribution: int = 0
+    own: int = 0
+    poll: int = 0
+    option: int = 0
+    session: int = 0
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def form(self, **data: Any) -> dict[str, Any]:
+        return {**data, "csrf_token": self.token} if self.token else data
+
+
+def _add_account(client: TestClient, username: str, role: str) -> None:
+    async def go() -> None:
+        from assembly.demo import add_account
+
+        async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+            await add_account(db, username, PASSWORD, role)
+
+    client.portal.call(go)  # type: ignore[union-attr]
+
+
+def _world(client: TestClient, settings: Settings, role: str) -> World:
+    # Something to act on: someone else's contribution, and an open poll in the current session.
+    staff_token = login(client)
+    session = next(s for s in rows(client, Session) if s.title.startswith("Rights"))
+    client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": staff_token})
+    poll = min((p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id)
+    client.post(f"/console/demo/polls/{poll.id}/open", data={"csrf_token": staff_token})
+    option = next(o for o in rows(client, PollOption) if o.poll_id == poll.id)
+    post(client, "someone else's contribution")
+    client.cookies.clear()
+    w = World(
+        client,
+        role,
+        poll=poll.id,
+        option=option.id,
+        session=session.id,
+        contribution=rows(client, Contribution)[0].id,
+    )
+    if role == "api_key":
+        w.headers = {"Authorization": "Bearer some-integration-key"}
+        return w
+    if role in STAFF:
+        if role != "facilitator":
+            _add_account(client, role, role)
+        token = csrf_of(client, "/login")
+        client.post(
+            "/login",
+            data={"username": role, "password": PASSWORD, "next": "/", "csrf_token": token},
+        )
+        w.token = csrf_of(client, "/login")
+        return w
+    if role == "anonymous":
+        w.token = csrf_of(client, "/login")
+        return w
+    if role.endswith("_room"):
+        client.get(f"/j/{room_code(_room_secret(client), settings.room_code_period)}")
+    w.token = csrf_of(client)
+    post(client, "my own contribution")
+    w.own = max(c.id for c in rows(client, Contribution))
+    kind = role.split("_")[0]
+    if kind != "public":
+        _set(
+            client,
+            "update participant set role = :r where id = (select participant_id "
+            "from contribution where id = :c)",
+            r=kind,
+            c=w.own,
+        )
+    return w
+
+
+def _status_allows(status: int, location: str = "") -> bool:
+    if status in (401, 403) or location.startswith("/login"):
+        return False
+    assert status < 500, f"server error {status}"
+    return True
+
+
+def _get(w: World, path: str) -> bool:
+    r = w.client.get(path, headers=w.headers, follow_redirects=False)
+    return _status_allows(r.status_code, r.headers.get("location", ""))
+
+
+def _post(w: World, path: str, **data: Any) -> bool:
+    r = w.client.post(path, data=w.form(**data), headers=w.headers, follow_redirects=False)
+    return _status_allows(r.status_code, r.headers.get("location", ""))
+
+
+def _logout(w: World) -> bool:
+    # Logging out lands on the login page: that redirect is success, not a refusal.
+    r = w.client.post("/logout", data=w.form(), headers=w.headers, follow_redirects=False)
+    return r.status_code == 303 and "asm_staff=;" in r.headers.get("set-cookie", "")
+
+
+def _socket(w: World, path: str) -> bool:
+    try:
+        with w.client.websocket_connect(path, headers=w.headers):
+            return True
+    except WebSocketDisconnect as exc:
+        assert exc.code == 1008
+        return False
+
+
+def _keeping_identity(w: World, call: Callable[[], bool]) -> bool:
+    """Run a call that logs in as someone else, then put the caller's cookies back."""
+    saved = dict(w.client.cookies)
+    try:
+        return call()
+    finally:
+        w.client.cookies.clear()
+        for k, v in saved.items():
+            w.client.cookies.set(k, v)
+
+
+def _one_time(w: World) -> bool:
+    async def issue() -> str:
+        from sqlalchemy import select
+
+        from assembly.models import FacilitatorAccount
+
+        st = w.client.app_state["app"]  # type: ignore[attr-defined]
+        async with st.db.write() as db:
+            account = await db.scalar(
+                select(FacilitatorAccount).where(FacilitatorAccount.username == "facilitator")
+            )
+            account.link_nonce = "matrix"
+            return str(st.signer.one_time_login(account.id, "matrix"))
+
+    token = w.client.portal.call(issue)  # type: ignore[union-attr]
+    return _keeping_identity(w, lambda: _get(w, f"/login/once/{token}"))
+
+
+# Each cell: how a caller exercises the route. Order matters only in that state-changing
+# calls come after the ones that need the state (leave is last).
+CELLS: list[tuple[str, Callable[[World], bool]]] = [
+    ("home", lambda w: _get(w, "/")),
+    ("healthz", lambda w: _get(w, "/healthz")),
+    ("static", lambda w: _get(w, "/static/app.css")),
+    ("join_form", lambda w: _get(w, "/j")),
+    ("join", lambda w: _get(w, "/j/NOTACODE")),
+    ("event", lambda w: _get(w, "/e/demo")),
+    ("event_widget", lambda w: _get(w, "/e/demo/w/feed")),
+    ("event_socket", lambda w: _socket(w, "/ws/e/demo")),
+    ("my_page", lambda w: _get(w, "/e/demo/me")),
+    ("screen", lambda w: _get(w, "/screen/demo")),
+    ("screen_widget", lambda w: _get(w, "/screen/demo/w/qr")),
+    ("screen_socket", lambda w: _socket(w, "/ws/screen/demo")),
+    ("login_form", lambda w: _get(w, "/login")),
+    ("console", lambda w: _get(w, "/console/demo")),
+    ("console_widget", lambda w: _get(w, "/console/demo/w/feed")),
+    ("console_socket", lambda w: _socket(w, "/ws/console/demo")),
+    ("set_name", lambda w: _post(w, "/e/demo/name", display_name="Sam")),
+    ("contribute", lambda w: _post(w, "/e/demo/contributions", kind="idea", text="hi")),
+    ("upvote", lambda w: _post(w, f"/e/demo/c/{w.contribution}/upvote", on="1")),
+    ("ballot", lambda w: _post(w, f"/e/demo/polls/{w.poll}/ballot", option=str(w.option))),
+    ("delete_own", lambda w: _post(w, f"/e/demo/c/{w.own or w.contribution}/delete")),
+    ("moderate", lambda w: _post(w, f"/console/demo/c/{w.contribution}/pin")),
+    ("respond", lambda w: _post(w, f"/console/demo/c/{w.contribution}/respond", text="ok")),
+    ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
+    ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
+    ("one_time_login", _one_time),
+    (
+        "login",
+        lambda w: _keeping_identity(
+            w, lambda: _post(w, "/login", username="facilitator", password=PASSWORD, next="/")
+        ),
+    ),
+    ("logout", lambda w: _keeping_identity(w, lambda: _logout(w))),
+    ("leave", lambda w: _post(w, "/e/demo/leave")),
+]
+
+
+def test_every_entry_has_a_cell() -> None:
+    assert [name for name, _ in CELLS] == list(dict.fromkeys(name for name, _ in CELLS))
+    assert {name for name, _ in CELLS} == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_matrix(role: str, tmp_path: Any) -> None:
+    from tests.conftest import make_settings, seeded
+
+    settings = seeded(make_settings(tmp_path, rate_limit_scale=0))
+    with TestClient(create_app(settings)) as client:
+        w = _world(client, settings, role)
+        wrong = []
+        for name, cell in CELLS:
+            allowed = cell(w)
+            if allowed != (role in MATRIX[name]):
+                wrong.append(f"{name}: {'allowed' if allowed else 'refused'}")
+        assert not wrong, f"{role}: " + "; ".join(wrong)
