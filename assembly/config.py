@@ -56,6 +56,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Mark cookies Secure (set true when served over https).",
     ),
     Setting(
+        "rate_limit_scale",
+        "RATE_LIMIT_SCALE",
+        "1",
+        "Multiplies every rate limit (2 doubles them; 0 turns them off, e.g. for benchmarks).",
+    ),
+    Setting(
         "tally_interval",
         "TALLY_INTERVAL",
         "0.25",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import socket
 import threading
@@ -140,3 +141,37 @@ def receive_until(ws: object, containing: str, limit: int = 20) -> str:
         if containing in message:
             return message
     raise AssertionError(f"no message containing {containing!r} in {limit} messages")
+
+
+POSTGRES_URL = os.environ.get(
+    "TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason} (CI=true: the service must be there)")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """An empty PostgreSQL database (the `test` database, its public schema recreated)."""
+
+    async def reset() -> None:
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(POSTGRES_URL)
+        try:
+            async with engine.begin() as conn:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+        finally:
+            await engine.dispose()
+
+    try:
+        asyncio.run(reset())
+    except (OSError, ImportError) as exc:
+        _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    return POSTGRES_URL

@@ -189,10 +189,10 @@ async def _act(
                 "Ask the organisers if you should be taking part.",
                 403,
             )
+        if not await domain.claim_key(db, me.id, idempotency_key(request, form)):
+            return event, me, None  # a retry of something done: answered, not counted again
         if limit:
             await st.limits.check(limit, me.id, client_address(request))
-        if not await domain.claim_key(db, me.id, idempotency_key(request, form)):
-            return event, me, None
         result = await action(db, event, me, form)
     return event, me, result
 
