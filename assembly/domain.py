@@ -509,6 +509,10 @@ async def set_poll_status(
 # --- idempotency ---------------------------------------------------------------------------
 
 
+async def key_used(db: AsyncSession, actor: str, key: str) -> bool:
+    return await db.get(RequestKey, (actor, key[:64])) is not None
+
+
 async def claim_key(db: AsyncSession, actor: str, key: str | None) -> bool:
     """Record ``actor``'s idempotency ``key`` in this transaction; False if it was used before.
 

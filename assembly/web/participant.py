@@ -173,26 +173,35 @@ Action = Callable[[AsyncSession, Event, Participant, FormData], Awaitable[T]]
 async def _act(
     request: Request, limit: str, action: Action[T], observers: bool = False
 ) -> tuple[Event, Participant, T | None]:
-    """Run a participant's POST: CSRF, identity (a new participant if the cookie is missing or
-    forged), role, rate limit and idempotency key, then ``action``, all in one transaction.
-
-    The result is None when the idempotency key shows the request was already done.
+    """Run a participant's POST: CSRF, role and rate limits first, then in one transaction the
+    identity (a new participant if the cookie is missing or forged), the idempotency key and
+    ``action``. The result is None when the key shows the request was already done.
     """
     form = await checked_form(request)
     st = state(request)
-    async with st.db.write() as db:
+    key = idempotency_key(request, form)
+    # Everything that can refuse cheaply happens before taking a turn at the writer, so a
+    # flood of refused requests from one phone does not hold up everyone else's.
+    async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+        known = await domain.participant(db, event, _cookie_id(request, event))
+        if known is not None and key and await domain.key_used(db, known.id, key):
+            return event, known, None  # a retry of something done: answered, not redone
+    if known is not None and known.role == "observer" and not observers:
+        raise Refused(
+            "Observers can follow the assembly but not take part in it. "
+            "Ask the organisers if you should be taking part.",
+            403,
+        )
+    address = client_address(request)
+    if known is None:
+        await st.limits.check("join", None, address)
+    if limit:
+        await st.limits.check(limit, known.id if known else None, address)
+    async with st.db.write() as db:
         me, _ = await _me(request, db, event)
-        if me.role == "observer" and not observers:
-            raise Refused(
-                "Observers can follow the assembly but not take part in it. "
-                "Ask the organisers if you should be taking part.",
-                403,
-            )
-        if not await domain.claim_key(db, me.id, idempotency_key(request, form)):
-            return event, me, None  # a retry of something done: answered, not counted again
-        if limit:
-            await st.limits.check(limit, me.id, client_address(request))
+        if not await domain.claim_key(db, me.id, key):
+            return event, me, None
         result = await action(db, event, me, form)
     return event, me, result
 
