@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
+from assembly.fairshare import FairShare, FairShareMiddleware
 from assembly.models import Instance
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -100,6 +101,7 @@ def create_app(settings: Settings) -> Starlette:
             render=render,
             signer=Signer(secret),
             limits=RateLimiter(settings.rate_limit_scale),
+            fair=FairShare(),
         )
         try:
             yield {"app": st}
@@ -123,6 +125,7 @@ def create_app(settings: Settings) -> Starlette:
         middleware=[
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
+            Middleware(FairShareMiddleware),
             Middleware(CSRFCookieMiddleware),
         ],
         exception_handlers={

@@ -36,11 +36,18 @@ from assembly.models import (
 class Refused(Exception):
     """A request that cannot be carried out; ``message`` tells the person what to do instead."""
 
-    def __init__(self, message: str, status: int = 400, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        status: int = 400,
+        retry_after: int | None = None,
+        penalise: bool = False,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
         self.retry_after = retry_after
+        self.penalise = penalise  # the caller themselves went too fast (not their network)
 
 
 def _text(value: object) -> str:
@@ -123,6 +130,9 @@ async def join(
         return existing, False
     p = Participant(id=secrets.token_hex(16), event_id=event.id, channel=channel)
     db.add(p)
+    # Written now: without a relationship SQLAlchemy would not know to insert it before a
+    # contribution or ballot that refers to it in the same transaction.
+    await db.flush()
     return p, True
 
 

@@ -28,7 +28,7 @@ class Rule:
 RULES: dict[str, Rule] = {
     "contribution": Rule(
         6,
-        300,
+        600,
         "You are posting faster than the facilitators can read. Wait a minute, then send it again.",
     ),
     "upvote": Rule(
@@ -42,7 +42,7 @@ RULES: dict[str, Rule] = {
     "name": Rule(10, 600, "You have changed your name many times. Wait a minute, then try again."),
     "join": Rule(
         0,
-        600,
+        120,  # new identities per address: the tight one, since a script can clear cookies
         "Too many people joined from this network in a minute. Wait a moment and reload the page.",
     ),
     "login": Rule(
@@ -82,7 +82,11 @@ class RateLimiter:
         for item, who in active:
             assert who is not None
             if not await self._limiter.test(item, who):
-                raise Refused(RULES[action].message, 429, retry_after=60)
+                # Only the caller's own excess earns the fair-share penalty: a participant's,
+                # or an address's when there is no participant cookie (a script). A room's
+                # shared address going over must not slow the people behind it.
+                own = who == participant or participant is None
+                raise Refused(RULES[action].message, 429, retry_after=60, penalise=own)
         for item, who in active:
             assert who is not None
             await self._limiter.hit(item, who)

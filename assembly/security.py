@@ -111,7 +111,7 @@ class CSRFCookieMiddleware:
         # The signer comes from the lifespan state: the key may live in the database.
         app_state = scope["state"]["app"]
         signer: Signer = app_state.signer
-        cookies = _cookies(scope)
+        cookies = cookies_of(scope)
         token = signer.csrf_token(cookies.get(CSRF_COOKIE))
         is_new = token is None
         if token is None:
@@ -143,7 +143,7 @@ def cookie_header(name: str, value: str, secure: bool, max_age: int | None = Non
     return "; ".join(parts)
 
 
-def _cookies(scope: Scope) -> dict[str, str]:
+def cookies_of(scope: Scope) -> dict[str, str]:
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
             jar: SimpleCookie = SimpleCookie()

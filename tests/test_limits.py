@@ -38,7 +38,7 @@ def test_one_participants_limit_does_not_touch_another(
 
 def test_per_address_limit() -> None:
     async def main() -> None:
-        limiter = RateLimiter(scale=0.01)  # per address: 300 * 0.01 = 3 a minute
+        limiter = RateLimiter(scale=0.005)  # per address: 600 * 0.005 = 3 a minute
         for who in ("a", "b", "c"):
             await limiter.check("contribution", who, "10.0.0.1")
         with pytest.raises(Refused) as info:
@@ -89,3 +89,40 @@ def test_login_wait_doubles_and_ends() -> None:
     limiter.login_succeeded("ann")
     assert limiter.login_wait("ann") == 0
     assert limiter.login_wait("bob") == 0  # one account's failures do not lock another
+
+
+def test_a_participant_who_went_too_fast_is_answered_before_being_read(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assembly.fairshare as fairshare
+
+    monkeypatch.setattr(fairshare, "TARPIT_SECONDS", 0)
+    for i in range(RULES["contribution"].per_participant + 1):
+        post(client, f"p{i}")
+    # Within the penalty, even a valid upvote is refused at the door, with the sentence.
+    token = csrf_of(client)
+    [c, *_] = rows(client, Contribution)
+    r = client.post(
+        f"/e/demo/c/{c.id}/upvote",
+        data={"csrf_token": token, "on": "1"},
+        headers={"HX-Request": "true"},
+    )
+    assert r.status_code == 429 and "faster than we can take them" in r.text
+    assert r.headers["hx-reswap"] == "none" and "x-assembly-penalty" not in r.headers
+    assert rows(client, Contribution)[0].upvotes == 0
+
+
+def test_a_shared_address_going_over_does_not_penalise_the_people_behind_it() -> None:
+    async def main() -> None:
+        limiter = RateLimiter(scale=0.005)  # per address: 3 contributions a minute
+        for who in ("a", "b", "c"):
+            await limiter.check("contribution", who, "10.0.0.1")
+        with pytest.raises(Refused) as info:
+            await limiter.check("contribution", "d", "10.0.0.1")
+        assert not info.value.penalise  # d did nothing wrong; the room's network is busy
+        with pytest.raises(Refused) as info:
+            for _ in range(10):  # joins: 120 * 0.005 = 1 a minute per address
+                await limiter.check("join", None, "10.0.0.9")
+        assert info.value.penalise  # a cookieless caller is the address itself
+
+    asyncio.run(main())

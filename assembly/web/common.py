@@ -16,6 +16,7 @@ from assembly import domain
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
+from assembly.fairshare import PENALTY_HEADER, FairShare
 from assembly.models import Event
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -35,6 +36,7 @@ class State:
     render: Renderer
     signer: Signer
     limits: RateLimiter
+    fair: FairShare
 
 
 def state(conn: HTTPConnection) -> State:
@@ -134,6 +136,8 @@ async def refused(request: Request, exc: Exception) -> Response:
         response = page(request, "error.html", status=exc.status, message=exc.message, back=back)
     if exc.retry_after:
         response.headers["Retry-After"] = str(exc.retry_after)
+    if exc.penalise:
+        response.headers[PENALTY_HEADER] = "1"
     return response
 
 
