@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assembly.config import Settings
-from tests.conftest import LiveServer
+from tests.conftest import LiveServer, make_settings, seeded
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,6 +37,11 @@ DESKTOP = {"viewport": {"width": 1366, "height": 900}}
 SCREEN = {"viewport": {"width": 1920, "height": 1080}}
 
 
+# The test modules import playwright: without it they are not collected (in CI they fail).
+if importlib.util.find_spec("playwright") is None and os.environ.get("CI") != "true":
+    collect_ignore_glob = ["test_*.py"]
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(f"{reason} (CI=true: browser tests must run)")
@@ -56,6 +63,14 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    """As in tests/conftest.py, but seeded on another thread: playwright's sync API keeps an
+    event loop running on this one, and seeding (like migrating) runs its own."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(seeded, make_settings(tmp_path)).result()
+
+
+@pytest.fixture
 def server(settings: Settings) -> Iterator[LiveServer]:
     """The real server on a fresh database holding the demo event and a facilitator."""
     with LiveServer(settings) as live:
@@ -66,3 +81,26 @@ def server(settings: Settings) -> Iterator[LiveServer]:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture
+def new_context(browser: Any, server: LiveServer) -> Iterator[Callable[..., Any]]:
+    """Make browser contexts (each one person's browser); all are closed before the server stops.
+
+    Every page of every context counts its socket opens and keeps the socket wrapper of the
+    last close (see ``helpers.WS_HOOK``).
+    """
+    from tests.browser.helpers import WS_HOOK
+
+    made: list[Any] = []
+
+    def new(**kwargs: Any) -> Any:
+        context = browser.new_context(**kwargs)
+        context.add_init_script(WS_HOOK)
+        context.set_default_timeout(5000)
+        made.append(context)
+        return context
+
+    yield new
+    for context in made:
+        context.close()

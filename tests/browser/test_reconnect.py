@@ -1,0 +1,59 @@
+"""A page whose socket the server dropped reconnects and shows what it missed meanwhile."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import PHONE
+from tests.browser.helpers import staff, visitor, wait_connected
+from tests.conftest import LiveServer
+
+MISSED = "Posted while the phone was disconnected"
+# What the page tells its reader about the connection (CSS generated content).
+STATUS = "() => getComputedStyle(document.querySelector('.live-status'), '::after').content"
+
+
+def test_a_dropped_page_reconnects_and_shows_what_it_missed(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/e/demo")
+    wait_connected(phone)
+    # No automatic reconnect: the test decides when the page comes back.
+    phone.evaluate("() => { htmx.config.wsReconnectDelay = () => 3600000; }")
+
+    server.call(lambda st: st.hub.close_all())
+    expect(phone.locator("body")).to_contain_class("offline")
+    assert phone.evaluate(STATUS) == '"Reconnecting…"'
+    assert phone.evaluate("() => window.__ws.wrapper !== null")
+
+    # While it is away: a contribution, a new session and an open poll.
+    with visitor(server.url) as other, staff(server.url) as facilitator:
+        other.post(MISSED)
+        facilitator.make_current("Rights and pledges")
+        facilitator.poll("Which pledge matters most to you?", "open")
+    fresh = new_context(**PHONE).new_page()
+    fresh.goto(f"{server.url}/e/demo")
+    expect(fresh.locator("#feed-items > li", has_text=MISSED)).to_have_count(1)
+    # The dropped page cannot have heard of any of it.
+    expect(phone.locator("#feed-items > li", has_text=MISSED)).to_have_count(0)
+    expect(phone.locator("#prompt")).not_to_contain_text("Rights and pledges")
+    expect(phone.locator("#poll form")).to_have_count(0)
+
+    with phone.expect_request(f"{server.url}/e/demo/w/feed"):
+        phone.evaluate("() => window.__ws.wrapper.reconnect()")
+    wait_connected(phone, 2)
+    expect(phone.locator("#feed-items > li", has_text=MISSED)).to_have_count(1)
+    expect(phone.locator("#prompt")).to_contain_text("Rights and pledges")
+    expect(phone.locator("#poll h2")).to_have_text("Poll: Which pledge matters most to you?")
+    expect(phone.locator("#poll input[name=option]")).to_have_count(4)
+    expect(phone.locator("body")).not_to_contain_class("offline")
+    assert phone.evaluate(STATUS) == "none"
+
+    # Live again: the next push arrives without any re-fetch.
+    with visitor(server.url) as other:
+        other.post("Posted after the reconnect")
+    expect(phone.locator("#feed-items > li").first).to_contain_text("Posted after the reconnect")
