@@ -40,5 +40,9 @@ lint: $(VENV)/.installed-test
 test: lint chromium
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
+# Benchmarks print figures (one JSON line per scenario); they are not tests.
+bench: $(VENV)/.installed-test
+	$(BIN)/python bench/flood.py
+
 clean:
 	rm -rf $(VENV) assembly.db assembly.db-wal assembly.db-shm
