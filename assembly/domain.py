@@ -465,6 +465,8 @@ async def cast_ballot(
         option_id = int(_text(option))
     except ValueError:
         raise Refused("Choose one of the options, then vote.", 422) from None
+    if not 0 < option_id < 2**63:
+        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
     opt = await db.get(PollOption, option_id)
     if opt is None or opt.poll_id != the_poll.id:
         raise Refused("That option is not part of this poll. Reload and choose again.", 422)

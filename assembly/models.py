@@ -103,7 +103,13 @@ class Contribution(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     # Loaded with every contribution (one extra SELECT per query, not per row): pages and
     # pushes render outside the database session, where a lazy load cannot happen.
-    responses: Mapped[list[Response]] = relationship(lazy="selectin", order_by="Response.id")
+    responses: Mapped[list[Response]] = relationship(
+        lazy="selectin",
+        order_by="Response.id",
+        # Deleting a contribution deletes its responses (the database cascades it too).
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class Response(Base):

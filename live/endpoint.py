@@ -16,9 +16,10 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str])
     The socket is push-only: anything the client sends is read and ignored, so a disconnect is
     noticed at once. Reader and writer run together and the first to finish cancels the other.
     """
-    await websocket.accept()
+    # Subscribe first: a message published while the handshake completes is queued, not lost.
     conn = hub.connect(topics)
     try:
+        await websocket.accept()
         async with asyncio.TaskGroup() as tg:
             reader = tg.create_task(_read_until_closed(websocket))
             writer = tg.create_task(_write(websocket, conn))

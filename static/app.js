@@ -10,10 +10,34 @@
   ];
   var connectedBefore = false;
   var body = document.body;
+  // After a reconnect every live widget re-fetches itself, so whatever was pushed while the
+  // page was away is shown. Pushes that arrive while those replies are on their way are held
+  // and applied after them: a reply rendered a moment earlier must not wipe them out.
+  var held = null;
+  function resync() {
+    held = held || [];
+    var widgets = document.querySelectorAll('[hx-get][hx-trigger*="resync"]');
+    var fetches = Array.prototype.map.call(widgets, function (el) {
+      // Each widget is its own source: requests from one source would cancel each other.
+      return htmx.ajax("GET", el.getAttribute("hx-get"), { source: el, target: el, swap: "outerHTML" });
+    });
+    Promise.allSettled(fetches).then(function () {
+      var messages = held;
+      held = null;
+      messages.forEach(function (message) {
+        htmx.swap(body, message, { swapStyle: "none" });
+      });
+    });
+  }
+  body.addEventListener("htmx:wsBeforeMessage", function (e) {
+    if (held) {
+      held.push(e.detail.message);
+      e.preventDefault();
+    }
+  });
   body.addEventListener("htmx:wsOpen", function () {
     body.classList.remove("offline");
-    // After a reconnect every widget re-fetches itself: whatever was pushed meanwhile is shown.
-    if (connectedBefore) htmx.trigger(body, "resync");
+    if (connectedBefore) resync();
     connectedBefore = true;
   });
   // Pushed items are upserts: an item that is already on the page (fetched during a resync

@@ -172,8 +172,10 @@ async def _burst(server: Server, db_url: str) -> dict[str, int]:
     # fresh connections (the pooled ones died with the server), as a phone would.
     await server.start()
     for p in phones:
-        old, p.client = p.client, httpx.AsyncClient(base_url=server.url, timeout=10,
-                                                   cookies=p.client.cookies)
+        old, p.client = (
+            p.client,
+            httpx.AsyncClient(base_url=server.url, timeout=10, cookies=p.client.cookies),
+        )
         await old.aclose()
     retried = [(n, i) for n, p in enumerate(phones) for i in range(len(p.requests))]
     await asyncio.gather(*(_send(phones[n], i, [], asyncio.Event()) for n, i in retried))

@@ -52,9 +52,12 @@ def csrf(conn: HTTPConnection) -> str:
 def path_int(raw: str) -> int:
     """A number from the path; anything else is a 404 sentence, never a 500."""
     try:
-        return int(raw)
+        value = int(raw)
     except ValueError:
-        raise Refused("That address is not right. Go back and try again.", 404) from None
+        value = -1
+    if not 0 < value < 2**63:  # ids are positive 64-bit integers in every database we run on
+        raise Refused("That address is not right. Go back and try again.", 404)
+    return value
 
 
 def secure_cookies(conn: HTTPConnection) -> bool:

@@ -57,3 +57,33 @@ def test_a_dropped_page_reconnects_and_shows_what_it_missed(
     with visitor(server.url) as other:
         other.post("Posted after the reconnect")
     expect(phone.locator("#feed-items > li").first).to_contain_text("Posted after the reconnect")
+
+
+def test_a_push_that_lands_during_the_resync_is_not_wiped_by_its_reply(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    phone = new_context(**PHONE).new_page()
+    phone.goto(f"{server.url}/e/demo")
+    wait_connected(phone)
+    phone.evaluate("() => { htmx.config.wsReconnectDelay = () => 3600000; }")
+    held: list[Any] = []
+    phone.route("**/e/demo/w/feed", lambda route: held.append(route))  # answered below
+
+    phone.evaluate(
+        "() => { window.__pushes = 0;"
+        " document.addEventListener('htmx:wsBeforeMessage', () => { window.__pushes += 1; }); }"
+    )
+    server.call(lambda st: st.hub.close_all())
+    expect(phone.locator("body")).to_contain_class("offline")
+    with phone.expect_request(f"{server.url}/e/demo/w/feed"):
+        phone.evaluate("() => window.__ws.wrapper.reconnect()")
+    wait_connected(phone, 2)
+    assert len(held) == 1
+    snapshot = held[0].fetch()  # the feed as the server renders it now: without the post below
+    with visitor(server.url) as other:
+        other.post("Pushed while the re-fetch was on its way")
+    # The push reaches the page (over the new socket) before the older reply: only then is the
+    # reply delivered. The page must keep the pushed item.
+    phone.wait_for_function("() => window.__pushes >= 1")
+    held[0].fulfill(response=snapshot)
+    expect(phone.locator("#feed-items > li", has_text="Pushed while the re-fetch")).to_have_count(1)
