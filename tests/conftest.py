@@ -24,6 +24,21 @@ from assembly.demo import add_account, create_demo
 PASSWORD = "correct horse battery staple"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cheap_argon2() -> Iterator[None]:
+    """Hash test passwords with argon2's cheapest parameters. The real cost (most of a second
+    per login on this machine) tests argon2, not us; verifying reads the cost from the hash,
+    so a server started by a test is fast too."""
+    from argon2 import PasswordHasher
+
+    from assembly import security
+
+    real = security._hasher
+    security._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    security._hasher = real
+
+
 def make_settings(tmp_path: Path, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "database_url": f"sqlite+aiosqlite:///{tmp_path}/assembly.db",
