@@ -70,3 +70,18 @@ def test_static_files_are_compressed(client: TestClient) -> None:
         "/static/vendor/htmx.org-2.0.11/htmx.min.js", headers={"accept-encoding": "gzip"}
     )
     assert r.headers["content-encoding"] == "gzip"
+
+
+def test_cookies_are_secure_behind_https(settings: object) -> None:
+    from assembly.app import create_app
+
+    with TestClient(create_app(settings), base_url="https://assembly.example") as https:  # type: ignore[arg-type]
+        r = https.get("/e/demo")
+    cookies = r.headers.get_list("set-cookie")
+    assert len(cookies) == 2  # the CSRF cookie and the participant cookie
+    assert all("Secure" in c and "HttpOnly" in c and "SameSite=Lax" in c for c in cookies)
+
+
+def test_cookies_are_not_secure_over_plain_http(client: TestClient) -> None:
+    cookies = client.get("/e/demo").headers.get_list("set-cookie")
+    assert cookies and not any("Secure" in c for c in cookies)
