@@ -77,6 +77,12 @@ async def not_found(request: Request, exc: Exception) -> Response:
     return await refused(request, Refused(message, exc.status_code))
 
 
+def from_env() -> Starlette:
+    """The app for uvicorn's worker processes (`assembly serve --workers N`): settings from the
+    environment, parsed once in each worker."""
+    return create_app(Settings.from_env())
+
+
 def create_app(settings: Settings) -> Starlette:
     """Build the application for ``settings``; nothing is opened until the lifespan starts."""
 

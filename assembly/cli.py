@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import io
+import os
 import secrets
 import sys
 
@@ -38,6 +39,12 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="address to listen on (HOST)")
     serve.add_argument("--port", type=int, help="port to listen on (PORT)")
     serve.add_argument("--no-demo", action="store_true", help="never create the demo event")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes (more than 1 needs PostgreSQL and BROKER_URL=redis://...)",
+    )
 
     sub.add_parser("migrate", help="bring the database up to date (creates it when empty)")
 
@@ -99,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Participant data of {args.event!r} is kept {kept}; `assembly purge` applies it.")
         return 0
     if args.command == "serve":
-        return _serve(settings, demo=not args.no_demo)
+        return _serve(settings, demo=not args.no_demo, workers=args.workers)
     return 2
 
 
@@ -213,6 +220,23 @@ async def _startup_facts(settings: Settings, base: str) -> list[str]:
     return lines
 
 
+def _workers_problem(settings: Settings) -> str:
+    """Why several workers would not work with these settings, or "" when they would."""
+    if not settings.broker_url.startswith(("redis://", "rediss://")):
+        return (
+            "--workers needs BROKER_URL=redis://host:6379: with memory:// each worker "
+            "would only tell its own sockets."
+        )
+    if settings.database_url.startswith("sqlite"):
+        return (
+            "--workers needs PostgreSQL (DATABASE_URL=postgresql+asyncpg://...): SQLite "
+            "takes one writer at a time, and one process is already its best use."
+        )
+    # A generated SECRET_KEY is fine: the banner creates it before the workers start, and
+    # every worker reads the same one from the database.
+    return ""
+
+
 def _terminal_qr(data: str) -> str:
     import qrcode
 
@@ -223,11 +247,16 @@ def _terminal_qr(data: str) -> str:
     return out.getvalue()
 
 
-def _serve(settings: Settings, demo: bool) -> int:
+def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
     import uvicorn
 
     from assembly.app import create_app
 
+    if workers > 1:
+        problem = _workers_problem(settings)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     migrate(settings.database_url)
     if demo:
         asyncio.run(_demo(settings, reset=False))
@@ -241,6 +270,19 @@ def _serve(settings: Settings, demo: bool) -> int:
             "PUBLIC_URL=http://<this machine's address>:PORT\n"
         )
     sys.stdout.flush()
+    if workers > 1:
+        # Each worker builds its own app from the same environment (with the overrides).
+        os.environ.update(HOST=settings.host, PORT=str(settings.port))
+        uvicorn.run(
+            "assembly.app:from_env",
+            factory=True,
+            workers=workers,
+            host=settings.host,
+            port=settings.port,
+            proxy_headers=True,
+            log_level="info",
+        )
+        return 0
     uvicorn.run(
         create_app(settings),
         host=settings.host,

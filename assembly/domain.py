@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -398,6 +398,9 @@ class PollView:
     poll: Poll
     options: list[PollOption]
     counts: dict[int, int]
+    # When the newest ballot counted here was cast (microseconds): with several workers two
+    # recounts can be published out of order, and pages keep the newer one.
+    version: int = 0
 
     @property
     def total(self) -> int:
@@ -432,7 +435,11 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
             select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
         )
     )
-    return PollView(poll, options, await tally(db, poll.id))
+    newest = await db.scalar(select(func.max(Ballot.cast_at)).where(Ballot.poll_id == poll.id))
+    if newest is not None and newest.tzinfo is None:
+        newest = newest.replace(tzinfo=UTC)
+    version = int(newest.timestamp() * 1_000_000) if newest else 0
+    return PollView(poll, options, await tally(db, poll.id), version)
 
 
 async def tally(db: AsyncSession, poll_id: int) -> dict[int, int]:

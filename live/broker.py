@@ -11,8 +11,9 @@ Deliver = Callable[[str, str], Awaitable[None] | None]
 class Broker(Protocol):
     """What a hub needs from a broker: connect, publish, and one listener for everything."""
 
-    async def connect(self, deliver: Deliver) -> None:
-        """Start delivering every message published (by any process) to ``deliver(topic, data)``."""
+    async def connect(self, deliver: Deliver, resync: Callable[[], None] | None = None) -> None:
+        """Start delivering every message published (by any process) to ``deliver(topic, data)``;
+        call ``resync()`` whenever messages may have been missed."""
 
     async def disconnect(self) -> None:
         """Stop delivering and release the connection."""
@@ -27,8 +28,8 @@ class MemoryBroker:
     def __init__(self) -> None:
         self._deliver: Deliver | None = None
 
-    async def connect(self, deliver: Deliver) -> None:
-        """Remember the hub's delivery callback."""
+    async def connect(self, deliver: Deliver, resync: Callable[[], None] | None = None) -> None:
+        """Remember the hub's delivery callback (nothing is ever missed in one process)."""
         self._deliver = deliver
 
     async def disconnect(self) -> None:
@@ -49,7 +50,12 @@ def broker_from_url(url: str) -> Broker:
     if scheme == "memory":
         return MemoryBroker()
     if scheme in ("redis", "rediss"):
-        raise ValueError(
-            "BROKER_URL redis:// is not available yet; use memory:// (one process) for now."
-        )
+        try:
+            from live.redis import RedisBroker
+        except ImportError:
+            raise ValueError(
+                "BROKER_URL is redis:// but the redis package is not installed: "
+                "pip install 'assembly[redis]'."
+            ) from None
+        return RedisBroker(url)
     raise ValueError(f"BROKER_URL {url!r} is not understood; use memory:// or redis://host:port.")

@@ -56,7 +56,7 @@ class Hub:
 
     async def start(self) -> None:
         """Connect the broker; from now on published messages reach local connections."""
-        await self.broker.connect(self.deliver)
+        await self.broker.connect(self.deliver, self.close_all)
 
     async def stop(self) -> None:
         """Disconnect the broker and close every connection as a server restart."""

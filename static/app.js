@@ -45,6 +45,14 @@
   body.addEventListener("htmx:oobBeforeSwap", function (e) {
     var fragment = e.detail && e.detail.fragment;
     if (!fragment || !fragment.children) return;
+    // Tallies from several workers can arrive out of order: never replace a newer one.
+    var incoming = fragment.firstElementChild;
+    var shown = e.detail.target;
+    if (incoming && shown && incoming.dataset && shown.dataset && shown.dataset.version &&
+        Number(incoming.dataset.version) < Number(shown.dataset.version)) {
+      e.detail.shouldSwap = false;
+      return;
+    }
     Array.prototype.forEach.call(fragment.children, function (child) {
       var old = child.id && document.getElementById(child.id);
       if (old && old !== e.detail.target) old.remove();

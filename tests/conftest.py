@@ -190,3 +190,26 @@ def postgres_url() -> str:
     except (OSError, ImportError) as exc:
         _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
     return POSTGRES_URL
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    """A reachable Redis (this machine's, by default)."""
+
+    async def ping() -> None:
+        import redis.asyncio as aioredis
+
+        client = aioredis.from_url(REDIS_URL)
+        try:
+            await client.ping()
+        finally:
+            await client.aclose()
+
+    try:
+        asyncio.run(ping())
+    except Exception as exc:  # any failure to reach it: missing package, refused, timeout
+        _unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
+    return REDIS_URL

@@ -1,0 +1,170 @@
+"""Many processes: Redis fan-out between workers, resync after a broker gap, PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
+
+from assembly import cli
+from assembly.config import Settings
+from tests.conftest import LiveServer, make_settings, seeded
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+_ITEM = re.compile(r'<li id="c-(\d+)"')
+
+
+@pytest.fixture
+def two_workers(postgres_url: str, redis_url: str, tmp_path: Path) -> Settings:
+    """Settings for two app processes sharing PostgreSQL and Redis."""
+    return seeded(
+        make_settings(tmp_path, database_url=postgres_url, broker_url=redis_url, rate_limit_scale=0)
+    )
+
+
+async def _phone(base: str) -> tuple[httpx.AsyncClient, str]:
+    client = httpx.AsyncClient(base_url=base)
+    page = await client.get("/e/demo")
+    return client, _CSRF.search(page.text).group(1)  # type: ignore[union-attr]
+
+
+async def _post(client: httpx.AsyncClient, token: str, text: str) -> None:
+    r = await client.post(
+        "/e/demo/contributions",
+        data={"kind": "idea", "text": text, "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303, r.text
+
+
+def _ws(base: str) -> str:
+    return base.replace("http", "ws", 1) + "/ws/e/demo"
+
+
+def test_a_contribution_posted_on_worker_a_reaches_a_socket_on_worker_b(
+    two_workers: Settings,
+) -> None:
+    with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
+
+        async def main() -> str:
+            phone, token = await _phone(a.url)
+            try:
+                async with connect(_ws(b.url)) as socket:
+                    await _post(phone, token, "posted on A")
+                    async with asyncio.timeout(5):
+                        while True:
+                            message = str(await socket.recv())
+                            if "posted on A" in message:
+                                return message
+            finally:
+                await phone.aclose()
+
+        assert 'hx-swap-oob="afterbegin:#feed-items"' in asyncio.run(main())
+
+
+def test_tallies_from_both_workers_agree_with_the_ballots(two_workers: Settings) -> None:
+    with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
+
+        async def main() -> tuple[list[int], list[int]]:
+            staff = httpx.AsyncClient(base_url=a.url)
+            token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
+            from tests.conftest import PASSWORD
+
+            await staff.post(
+                "/login",
+                data={
+                    "username": "facilitator",
+                    "password": PASSWORD,
+                    "next": "/",
+                    "csrf_token": token,
+                },
+            )
+            console = (await staff.get("/console/demo")).text
+            token = _CSRF.search(console).group(1)  # type: ignore[union-attr]
+            poll = re.findall(r"/polls/(\d+)/open", console)[0]
+            await staff.post(f"/console/demo/polls/{poll}/open", data={"csrf_token": token})
+            await staff.aclose()
+            phones = [await _phone(url) for url in [a.url, b.url] * 10]
+            page = (await phones[0][0].get("/e/demo")).text
+            options = [int(o) for o in re.findall(r'name="option" value="(\d+)"', page)]
+            async with connect(b.url.replace("http", "ws", 1) + "/ws/screen/demo") as screen:
+                await asyncio.gather(
+                    *(
+                        p.post(
+                            f"/e/demo/polls/{poll}/ballot",
+                            data={"option": str(options[n % len(options)]), "csrf_token": t},
+                        )
+                        for n, (p, t) in enumerate(phones)
+                    )
+                )
+                truth = [
+                    sum(1 for n in range(20) if n % len(options) == i) for i in range(len(options))
+                ]
+                shown: list[int] = []
+                versions: list[int] = []
+                async with asyncio.timeout(10):
+                    while shown != truth:
+                        message = str(await screen.recv())
+                        if f'id="poll-{poll}-results"' in message:
+                            shown = [int(x) for x in re.findall(r'class="n">\((\d+)\)', message)]
+                            versions.append(int(re.findall(r'data-version="(\d+)"', message)[0]))
+            for p, _ in phones:
+                await p.aclose()
+            return shown, versions
+
+        shown, versions = asyncio.run(main())
+    assert sum(shown) == 20
+    assert versions[-1] == max(versions)  # the final tally is the newest one
+
+
+def test_dropping_the_redis_subscription_makes_every_page_resync(two_workers: Settings) -> None:
+    import redis.asyncio as aioredis
+
+    with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
+
+        async def main() -> tuple[int, set[int], set[int]]:
+            phone, token = await _phone(a.url)
+            reader, _ = await _phone(b.url)
+            cookie = "; ".join(f"{k}={v}" for k, v in reader.cookies.items())
+            code = 0
+            async with connect(_ws(b.url), additional_headers={"Cookie": cookie}) as socket:
+                await _post(phone, token, "before the drop")
+                # Cut every pub/sub connection, as a Redis restart or a network blip would.
+                admin = aioredis.from_url(two_workers.broker_url)
+                await admin.client_kill_filter(_type="pubsub")
+                await admin.aclose()
+                await _post(phone, token, "during the gap")
+                try:
+                    async with asyncio.timeout(10):
+                        async for _ in socket:
+                            pass
+                except ConnectionClosed as exc:
+                    code = exc.rcvd.code if exc.rcvd else 0
+                code = code or (socket.close_code or 0)
+            # The page reconnects and re-fetches its feed: everything is there.
+            feed = await reader.get("/e/demo/w/feed")
+            ids = {int(i) for i in _ITEM.findall(feed.text)}
+            everything = {int(i) for i in _ITEM.findall((await phone.get("/e/demo")).text)}
+            await phone.aclose()
+            await reader.aclose()
+            return code, ids, everything
+
+        code, ids, everything = asyncio.run(main())
+    assert code == 1013  # "try again later": the htmx ws extension reconnects on it
+    assert len(everything) == 2 and ids == everything
+
+
+def test_workers_need_postgres_and_redis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", make_settings(tmp_path).database_url)
+    assert cli.main(["serve", "--workers", "2"]) == 2
+    assert "BROKER_URL=redis://" in capsys.readouterr().err
+    monkeypatch.setenv("BROKER_URL", "redis://127.0.0.1:6379")
+    assert cli.main(["serve", "--workers", "2"]) == 2
+    assert "needs PostgreSQL" in capsys.readouterr().err
