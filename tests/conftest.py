@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -65,10 +66,32 @@ def seeded(settings: Settings) -> Settings:
     return settings
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Modules that set ``BOTH_DATABASES = True`` run every test on SQLite and PostgreSQL."""
+    if "database" in metafunc.fixturenames and getattr(metafunc.module, "BOTH_DATABASES", False):
+        metafunc.parametrize("database", ["sqlite", "postgres"], indirect=True)
+
+
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
+def database(request: pytest.FixtureRequest) -> str:
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def _seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One migrated and seeded SQLite file; each test gets a copy (migrating is the slow part)."""
+    folder = tmp_path_factory.mktemp("template")
+    seeded(make_settings(folder))
+    return folder / "assembly.db"
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database: str, _seeded_sqlite: Path) -> Settings:
     """Settings for a migrated database holding the demo event and a facilitator account."""
-    return seeded(make_settings(tmp_path))
+    if database == "postgres":
+        return seeded(make_settings(tmp_path, database_url=fresh_postgres()))
+    shutil.copyfile(_seeded_sqlite, tmp_path / "assembly.db")
+    return make_settings(tmp_path)
 
 
 @pytest.fixture
@@ -169,9 +192,9 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@pytest.fixture
-def postgres_url() -> str:
-    """An empty PostgreSQL database (the `test` database, its public schema recreated)."""
+def fresh_postgres() -> str:
+    """The `test` database, empty: truncated when already migrated, else its schema recreated.
+    Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
 
     async def reset() -> None:
         from sqlalchemy import text
@@ -180,8 +203,18 @@ def postgres_url() -> str:
         engine = create_async_engine(POSTGRES_URL)
         try:
             async with engine.begin() as conn:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
+                tables = [
+                    r[0]
+                    for r in await conn.execute(
+                        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                    )
+                ]
+                if "alembic_version" in tables:
+                    rest = [t for t in tables if t != "alembic_version"]
+                    await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
+                else:
+                    await conn.execute(text("DROP SCHEMA public CASCADE"))
+                    await conn.execute(text("CREATE SCHEMA public"))
         finally:
             await engine.dispose()
 
@@ -190,6 +223,12 @@ def postgres_url() -> str:
     except (OSError, ImportError) as exc:
         _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
     return POSTGRES_URL
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    """An empty PostgreSQL database."""
+    return fresh_postgres()
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

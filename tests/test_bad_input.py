@@ -10,6 +10,9 @@ from tests.conftest import csrf_of, login, post_login
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll, vote
 
+# The domain runs on both engines we support.
+BOTH_DATABASES = True
+
 
 @pytest.mark.parametrize(
     ("text", "status", "sentence"),

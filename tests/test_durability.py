@@ -27,9 +27,9 @@ from tests.conftest import PASSWORD, make_settings, seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-PHONES = 30
-POSTS_EACH = 8
-KILL_AFTER = 120  # acknowledgements seen before the kill
+PHONES = 20
+POSTS_EACH = 6
+KILL_AFTER = 70  # acknowledgements seen before the kill
 
 
 class Server:

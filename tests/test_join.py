@@ -10,6 +10,9 @@ from assembly.config import Settings
 from assembly.security import room_code
 from tests.conftest import login
 
+# The domain runs on both engines we support.
+BOTH_DATABASES = True
+
 
 def _room_secret(client: TestClient) -> str:
     async def get() -> str:
