@@ -49,6 +49,9 @@ class Pusher:
         self.upvotes: Coalescer[int] = Coalescer(self._flush_upvotes, interval)
         self.presence: Coalescer[int] = Coalescer(self._flush_presence, interval)
         self.connected: Counter[tuple[int, str]] = Counter()
+        # The last recount of each poll: a ballot's own reply shows it instead of recounting
+        # once per ballot (the next push, a tick later, brings the newer count).
+        self.views: dict[int, domain.PollView] = {}
 
     async def start(self) -> None:
         for c in (self.tallies, self.upvotes, self.presence):
@@ -141,6 +144,14 @@ class Pusher:
 
     # --- sessions and polls ---
 
+    async def latest_view(self, poll: Poll) -> domain.PollView:
+        """The poll as last recounted (counted now if it never was)."""
+        view = self.views.get(poll.id)
+        if view is None or view.poll.status != poll.status:
+            async with self.db.read() as s:
+                view = self.views[poll.id] = await domain.poll_view(s, poll)
+        return view
+
     async def agenda_changed(self, event: Event) -> None:
         """The current session or a poll's status changed: every audience re-renders its widgets."""
         async with self.db.read() as s:
@@ -178,6 +189,7 @@ class Pusher:
                 if poll is None:
                     continue
                 view = await domain.poll_view(s, poll)
+            self.views[poll_id] = view
             # One fragment, three audiences: the results widget has the same id everywhere.
             html = self.render("_results.html", view=view, oob="true")
             await self.hub.publish(console_topic(poll.event_id), html)

@@ -24,7 +24,9 @@ from assembly.web.common import (
     checked_form,
     client_address,
     done,
+    fragment,
     idempotency_key,
+    is_htmx,
     page,
     path_int,
     repeated,
@@ -264,14 +266,17 @@ async def ballot(request: Request) -> Response:
         return repeated(request, f"/e/{event.slug}#poll")
     st = state(request)
     st.push.ballot_cast(b.poll_id)
+    if not is_htmx(request):
+        return _remember(
+            request, RedirectResponse(f"/e/{event.slug}?said=voted#poll", 303), event, me
+        )
+    # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     async with st.db.read() as db:
-        view = await domain.poll_view(db, await domain.poll(db, event, b.poll_id))
+        poll = await domain.poll(db, event, b.poll_id)
+    view = await st.push.latest_view(poll)
     html = st.render("participant/_poll.html", event=event, view=view, mine=b.option_id, csrf="")
     label = next((o.label for o in view.options if o.id == b.option_id), "")
-    response = done(
-        request, html, f"/e/{event.slug}?said=voted#poll", f"Vote for “{label}” counted."
-    )
-    return _remember(request, response, event, me)
+    return _remember(request, fragment(request, html, f"Vote for “{label}” counted."), event, me)
 
 
 async def my_page(request: Request) -> Response:
