@@ -18,6 +18,11 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str])
     """
     # Subscribe first: a message published while the handshake completes is queued, not lost.
     conn = hub.connect(topics)
+    # The first message is <!--seq:N-->, how many messages the first topic had seen here (read
+    # with no await since subscribing): a page rendered at a smaller number missed something
+    # between its render and its socket, and re-fetches its widgets.
+    if conn.topics:
+        conn.offer(f"<!--seq:{hub.sequence(conn.topics[0])}-->")
     try:
         await websocket.accept()
         async with asyncio.TaskGroup() as tg:

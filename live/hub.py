@@ -53,6 +53,7 @@ class Hub:
         self.broker = broker
         self.max_queue = max_queue
         self._by_topic: dict[str, set[Connection]] = defaultdict(set)
+        self._sequence: dict[str, int] = defaultdict(int)
 
     async def start(self) -> None:
         """Connect the broker; from now on published messages reach local connections."""
@@ -76,6 +77,7 @@ class Hub:
 
     def deliver(self, topic: str, data: str) -> None:
         """Hand ``data`` to each local subscriber of ``topic``: the same string, no awaits."""
+        self._sequence[topic] += 1
         for conn in tuple(self._by_topic.get(topic, ())):
             conn.offer(data)
 
@@ -85,6 +87,10 @@ class Hub:
         for topic in conn.topics:
             self._by_topic[topic].add(conn)
         return conn
+
+    def sequence(self, topic: str) -> int:
+        """How many messages ``topic`` has delivered in this process."""
+        return self._sequence[topic]
 
     def disconnect(self, conn: Connection) -> None:
         """Forget ``conn`` on all of its topics."""

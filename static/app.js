@@ -29,7 +29,21 @@
       });
     });
   }
+  var greeted = false;
   body.addEventListener("htmx:wsBeforeMessage", function (e) {
+    // A socket's first message says how many messages its topic had seen. On the first socket
+    // of a page, a number beyond the one the page was rendered at means something happened
+    // between the render and the socket: fetch the widgets again.
+    var hello = /^<!--seq:(\d+)-->$/.exec(e.detail.message);
+    if (hello) {
+      e.preventDefault();
+      var rendered = document.querySelector("[ws-connect][data-seq]");
+      if (!greeted && rendered && Number(hello[1]) !== Number(rendered.getAttribute("data-seq"))) {
+        resync();
+      }
+      greeted = true;
+      return;
+    }
     if (held) {
       held.push(e.detail.message);
       e.preventDefault();

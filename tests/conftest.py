@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -252,3 +253,12 @@ def redis_url() -> str:
     except Exception as exc:  # any failure to reach it: missing package, refused, timeout
         _unavailable(f"Redis is not reachable at {REDIS_URL}: {exc}")
     return REDIS_URL
+
+
+@contextmanager
+def live_socket(client: TestClient, path: str, **kwargs: Any) -> Iterator[Any]:
+    """A test websocket past its greeting (``<!--seq:N-->``, see ``Hub.connect``)."""
+    with client.websocket_connect(path, **kwargs) as ws:
+        hello = ws.receive_text()
+        assert hello.startswith("<!--seq:"), hello
+        yield ws

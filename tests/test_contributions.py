@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 
 from assembly.config import Settings
 from assembly.models import Contribution, Upvote
-from tests.conftest import csrf_of, login, receive_until
+from tests.conftest import csrf_of, live_socket, login, receive_until
 
 # The domain runs on both engines we support.
 BOTH_DATABASES = True
@@ -71,8 +71,8 @@ def test_display_name_goes_with_the_contribution(client: TestClient) -> None:
 def test_contribution_reaches_console_socket_and_public_socket(client: TestClient) -> None:
     login(client)
     with (
-        client.websocket_connect("/ws/console/demo") as console,
-        client.websocket_connect("/ws/e/demo") as public,
+        live_socket(client, "/ws/console/demo") as console,
+        live_socket(client, "/ws/e/demo") as public,
     ):
         post(client, "Waiting lists <b>worry</b> me", kind="concern")
         to_console = receive_until(console, "console-feed-items")
@@ -89,7 +89,7 @@ def test_hidden_contributions_never_reach_public_sockets_or_pages(client: TestCl
     token = login(client)
     post(client, "SECRET-rude-remark")
     [c] = rows(client, Contribution)
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         r = client.post(
             f"/console/demo/c/{c.id}/hide", data={"csrf_token": token}, follow_redirects=False
         )
@@ -109,7 +109,7 @@ def test_hidden_contributions_never_reach_public_sockets_or_pages(client: TestCl
     r = client.post(f"/e/demo/c/{c.id}/upvote", data={"csrf_token": token, "on": "1"})
     assert r.status_code == 404
     # Unhiding puts it back on public sockets.
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         client.post(f"/console/demo/c/{c.id}/show", data={"csrf_token": token})
         assert "SECRET-rude-remark" in public.receive_text()
 
@@ -124,8 +124,8 @@ def test_pre_moderation_holds_contributions_until_approved(client: TestClient) -
     client.portal.call(premoderate)  # type: ignore[union-attr]
     token = login(client)
     with (
-        client.websocket_connect("/ws/console/demo") as console,
-        client.websocket_connect("/ws/e/demo") as public,
+        live_socket(client, "/ws/console/demo") as console,
+        live_socket(client, "/ws/e/demo") as public,
     ):
         r = post(client, "held-for-review", htmx=True)
         assert "Sent to the facilitators" in r.text
@@ -139,7 +139,7 @@ def test_feature_puts_it_on_the_screen_and_hide_takes_it_off(client: TestClient)
     token = login(client)
     post(client, "Put me on the big screen")
     [c] = rows(client, Contribution)
-    with client.websocket_connect("/ws/screen/demo") as screen:
+    with live_socket(client, "/ws/screen/demo") as screen:
         client.post(f"/console/demo/c/{c.id}/feature", data={"csrf_token": token})
         assert "Put me on the big screen" in screen.receive_text()
         client.post(f"/console/demo/c/{c.id}/hide", data={"csrf_token": token})
@@ -152,7 +152,7 @@ def test_upvote_once_each_undo_and_live_count(client: TestClient, facilitator: T
     post(facilitator, "Upvote me")
     [c] = rows(client, Contribution)
     token = csrf_of(client)
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         for _ in range(3):  # pressing twice (or a stale button) counts once
             r = client.post(
                 f"/e/demo/c/{c.id}/upvote",
@@ -202,7 +202,7 @@ def test_a_response_reaches_everyone_and_the_author_is_told(client: TestClient) 
     post(client, "Who decides what goes in the Constitution?", kind="question")
     [c] = rows(client, Contribution)
     token = login(client)  # the same browser is the author and (now) a facilitator
-    with client.websocket_connect("/ws/e/demo") as author:
+    with live_socket(client, "/ws/e/demo") as author:
         r = client.post(
             f"/console/demo/c/{c.id}/respond",
             data={"text": "Parliament, after <consultation>.", "csrf_token": token},
@@ -229,9 +229,22 @@ def test_pinning_a_visible_item_pushes_only_its_tags(client: TestClient) -> None
     token = login(client)
     post(client, "pin me")
     [c] = rows(client, Contribution)
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         client.post(f"/console/demo/c/{c.id}/pin", data={"csrf_token": token})
         pushed = public.receive_text()
     # The whole item would reset every viewer's own upvote button; the tags line does not.
     assert pushed.startswith(f'<p id="c-{c.id}-meta"') and "Pinned" in pushed
     assert "upvote" not in pushed
+
+
+def test_a_socket_opened_after_a_push_tells_the_page_it_missed_something(
+    client: TestClient,
+) -> None:
+    import re
+
+    page = client.get("/e/demo").text
+    rendered = int(re.findall(r'data-seq="(\d+)"', page)[0])
+    post(client, "published between the render and the socket")
+    with client.websocket_connect("/ws/e/demo") as ws:
+        hello = ws.receive_text()
+    assert hello == f"<!--seq:{rendered + 1}-->"  # app.js re-fetches the widgets on a mismatch

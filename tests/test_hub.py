@@ -95,8 +95,11 @@ def test_endpoint_pushes_published_messages_and_forgets_closed_sockets() -> None
     with TestClient(app) as client:
         client.portal.call(hub.start)
         with client.websocket_connect("/ws") as socket:
+            assert socket.receive_text() == "<!--seq:0-->"  # nothing published on it yet
             assert client.get("/pub").text == "1"
             assert socket.receive_text() == "hello"
+        with client.websocket_connect("/ws") as socket:
+            assert socket.receive_text() == "<!--seq:1-->"  # one message since
         # After the client leaves, its subscription is gone.
         assert client.get("/pub").text == "0"
 

@@ -7,7 +7,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from assembly.models import Ballot, Poll, PollOption, Session
-from tests.conftest import csrf_of, login, receive_until
+from tests.conftest import csrf_of, live_socket, login, receive_until
 from tests.test_contributions import rows
 
 # The domain runs on both engines we support.
@@ -49,8 +49,8 @@ def test_current_session_change_is_pushed_to_phones_and_screen(client: TestClien
     token = login(client)
     session = _session(client, "Shaping")
     with (
-        client.websocket_connect("/ws/e/demo") as public,
-        client.websocket_connect("/ws/screen/demo") as screen,
+        live_socket(client, "/ws/e/demo") as public,
+        live_socket(client, "/ws/screen/demo") as screen,
     ):
         client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
         for ws in (public, screen):
@@ -61,7 +61,7 @@ def test_current_session_change_is_pushed_to_phones_and_screen(client: TestClien
 
 def test_open_vote_change_vote_close(client: TestClient) -> None:
     token = login(client)
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         poll, options = open_first_poll(client, token)
         assert 'name="option"' in receive_until(public, poll.question)
     r = vote(client, poll, options[0].id)
@@ -87,8 +87,8 @@ def test_tally_reaches_every_audience(client: TestClient) -> None:
     token = login(client)
     poll, options = open_first_poll(client, token)
     with (
-        client.websocket_connect("/ws/screen/demo") as screen,
-        client.websocket_connect("/ws/console/demo") as console,
+        live_socket(client, "/ws/screen/demo") as screen,
+        live_socket(client, "/ws/console/demo") as console,
     ):
         vote(client, poll, options[1].id)
         for ws in (screen, console):
@@ -127,7 +127,7 @@ def test_a_closed_poll_keeps_showing_its_final_result(client: TestClient) -> Non
     token = login(client)
     poll, options = open_first_poll(client, token)
     vote(client, poll, options[0].id)
-    with client.websocket_connect("/ws/screen/demo") as screen:
+    with live_socket(client, "/ws/screen/demo") as screen:
         client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
         final = receive_until(screen, 'id="screen-poll"')
     assert "poll closed" in final and "100%" in final

@@ -11,7 +11,7 @@ from starlette.testclient import TestClient
 from assembly import cli
 from assembly.config import Settings
 from assembly.models import Ballot, Contribution, Participant, utcnow
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, live_socket, login
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll, vote
 
@@ -35,7 +35,7 @@ def test_a_participant_sees_and_deletes_their_own_contributions(client: TestClie
     page = client.get("/e/demo/me").text
     assert "mine to delete" in page and f"/e/demo/c/{c.id}/delete" in page
     token = csrf_of(client)
-    with client.websocket_connect("/ws/e/demo") as public:
+    with live_socket(client, "/ws/e/demo") as public:
         r = client.post(
             f"/e/demo/c/{c.id}/delete", data={"csrf_token": token}, follow_redirects=False
         )

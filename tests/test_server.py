@@ -33,6 +33,7 @@ def test_websocket_upgrade_and_push_through_the_real_server(live_server: LiveSer
                 data={"kind": "idea", "text": "over a real socket", "csrf_token": token},
             )
             assert r.status_code == 303
+            assert str(ws.recv(timeout=5)).startswith("<!--seq:")  # the greeting
             assert "over a real socket" in str(ws.recv(timeout=5))
 
 

@@ -56,10 +56,13 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
 
 async def console_page(request: Request) -> Response:
     account = await require_account(request)
-    async with state(request).db.read() as db:
+    st = state(request)
+    async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+    seq = st.hub.sequence(console_topic(event.id))  # before the content: see Hub.connect
+    async with st.db.read() as db:
         ctx = await _context(request, db, event)
-    return page(request, "console/page.html", account=account, **ctx)
+    return page(request, "console/page.html", account=account, seq=seq, **ctx)
 
 
 WIDGETS = {

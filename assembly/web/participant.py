@@ -115,6 +115,8 @@ async def event_page(request: Request) -> Response:
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         me = await domain.participant(db, event, _cookie_id(request, event))
+    # Read before the page's content: anything published after this makes the socket resync.
+    seq = st.hub.sequence(public_topic(event.id))
     if me is None:
         await st.limits.check("join", None, client_address(request))
         async with st.db.write() as db:
@@ -122,6 +124,7 @@ async def event_page(request: Request) -> Response:
         st.push.joined(event.id)
     async with st.db.read() as db:
         ctx = await _page_context(db, event, me)
+    ctx["seq"] = seq
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
     response = page(request, "participant/page.html", **ctx)

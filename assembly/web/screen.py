@@ -60,10 +60,13 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
 
 
 async def screen_page(request: Request) -> Response:
-    async with state(request).db.read() as db:
+    st = state(request)
+    async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+    seq = st.hub.sequence(screen_topic(event.id))  # before the content: see Hub.connect
+    async with st.db.read() as db:
         ctx = await _context(request, db, event)
-    return page(request, "screen/page.html", **ctx)
+    return page(request, "screen/page.html", seq=seq, **ctx)
 
 
 WIDGETS = {

@@ -87,3 +87,20 @@ def test_a_push_that_lands_during_the_resync_is_not_wiped_by_its_reply(
     phone.wait_for_function("() => window.__pushes >= 1")
     held[0].fulfill(response=snapshot)
     expect(phone.locator("#feed-items > li", has_text="Pushed while the re-fetch")).to_have_count(1)
+
+
+def test_a_push_between_the_render_and_the_first_socket_is_not_missed(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    phone = new_context(**PHONE).new_page()
+    waiting: list[Any] = []
+    # Hold the page's socket before it reaches the server, as a slow phone network would.
+    phone.route_web_socket("**/ws/e/demo", lambda ws: waiting.append(ws))
+    phone.goto(f"{server.url}/e/demo")
+    phone.wait_for_function("() => document.querySelector('#feed-items') !== null")
+    with visitor(server.url) as other:
+        other.post("Posted before the socket of this page opened")
+    expect(phone.locator("#feed-items > li", has_text="before the socket")).to_have_count(0)
+    assert len(waiting) == 1
+    waiting[0].connect_to_server()
+    expect(phone.locator("#feed-items > li", has_text="before the socket")).to_have_count(1)
