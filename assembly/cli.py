@@ -280,6 +280,7 @@ def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
             host=settings.host,
             port=settings.port,
             proxy_headers=True,
+            ws_per_message_deflate=settings.ws_deflate,
             log_level="info",
         )
         return 0
@@ -288,6 +289,8 @@ def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
         host=settings.host,
         port=settings.port,
         proxy_headers=True,
+        # Off by default: a deflate context per socket costs far more memory than it saves.
+        ws_per_message_deflate=settings.ws_deflate,
         log_level="info",
     )
     return 0

@@ -62,6 +62,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Multiplies every rate limit (2 doubles them; 0 turns them off, e.g. for benchmarks).",
     ),
     Setting(
+        "ws_deflate",
+        "WS_DEFLATE",
+        "false",
+        "Compress websocket messages (per-message deflate): less traffic, much more memory.",
+    ),
+    Setting(
         "tally_interval",
         "TALLY_INTERVAL",
         "0.25",
@@ -84,6 +90,7 @@ class Settings:
     cookie_secure: bool = False
     tally_interval: float = 0.25
     rate_limit_scale: float = 1.0
+    ws_deflate: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
