@@ -133,7 +133,11 @@ class LiveServer:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         config = uvicorn.Config(
-            create_app(settings), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(settings),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            ws_per_message_deflate=settings.ws_deflate,  # as `assembly serve` runs it
         )
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()
