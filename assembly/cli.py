@@ -8,6 +8,7 @@ import io
 import os
 import secrets
 import sys
+from typing import Any
 
 from sqlalchemy import select
 
@@ -273,19 +274,11 @@ def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
     if workers > 1:
         # Each worker builds its own app from the same environment (with the overrides).
         os.environ.update(HOST=settings.host, PORT=str(settings.port))
-        uvicorn.run(
-            "assembly.app:from_env",
-            factory=True,
-            workers=workers,
-            host=settings.host,
-            port=settings.port,
-            proxy_headers=True,
-            ws_per_message_deflate=settings.ws_deflate,
-            log_level="info",
-        )
-        return 0
+    app: Any = "assembly.app:from_env" if workers > 1 else create_app(settings)
     uvicorn.run(
-        create_app(settings),
+        app,
+        factory=workers > 1,
+        workers=workers,
         host=settings.host,
         port=settings.port,
         proxy_headers=True,
