@@ -284,6 +284,7 @@ def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
         proxy_headers=True,
         # Off by default: a deflate context per socket costs far more memory than it saves.
         ws_per_message_deflate=settings.ws_deflate,
+        access_log=settings.access_log,
         log_level="info",
     )
     return 0

@@ -68,6 +68,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Compress websocket messages (per-message deflate): less traffic, much more memory.",
     ),
     Setting(
+        "access_log",
+        "ACCESS_LOG",
+        "false",
+        "Log every request and socket (costly under load; start-up and errors are always logged).",
+    ),
+    Setting(
         "tally_interval",
         "TALLY_INTERVAL",
         "0.25",
@@ -91,6 +97,7 @@ class Settings:
     tally_interval: float = 0.25
     rate_limit_scale: float = 1.0
     ws_deflate: bool = False
+    access_log: bool = False
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

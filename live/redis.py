@@ -33,6 +33,7 @@ class RedisBroker:
         self.url = url
         self.sender = secrets.token_hex(4)
         self._seq = 0
+        self._publishing = asyncio.Lock()
         self._seen: dict[str, int] = {}
         self._client: aioredis.Redis | None = None
         self._task: asyncio.Task[None] | None = None
@@ -66,11 +67,13 @@ class RedisBroker:
 
     async def publish(self, topic: str, data: str) -> None:
         """Publish through Redis; if Redis is away, deliver here and resync when it is back."""
-        self._seq += 1
-        envelope = f"{self.sender}:{self._seq}:{data}"
         try:
-            assert self._client is not None
-            await self._client.publish(PREFIX + topic, envelope)
+            # One publish at a time: concurrent ones would take different pooled connections and
+            # could reach Redis out of order, which every subscriber would see as a gap.
+            async with self._publishing:
+                self._seq += 1
+                assert self._client is not None
+                await self._client.publish(PREFIX + topic, f"{self.sender}:{self._seq}:{data}")
         except (RedisError, OSError) as exc:
             log.warning("publish to Redis failed (%s); delivering locally", exc)
             # The other processes missed it; they resync when they see the sequence gap.

@@ -168,3 +168,31 @@ def test_workers_need_postgres_and_redis(
     monkeypatch.setenv("BROKER_URL", "redis://127.0.0.1:6379")
     assert cli.main(["serve", "--workers", "2"]) == 2
     assert "needs PostgreSQL" in capsys.readouterr().err
+
+
+def test_concurrent_publishes_arrive_in_order_without_a_false_gap(redis_url: str) -> None:
+    from live.redis import RedisBroker
+
+    async def main() -> tuple[list[str], int]:
+        received: list[str] = []
+        resyncs = 0
+
+        def resync() -> None:
+            nonlocal resyncs
+            resyncs += 1
+
+        a, b = RedisBroker(redis_url), RedisBroker(redis_url)
+        await a.connect(lambda topic, data: None)
+        await b.connect(lambda topic, data: received.append(data), resync)
+        try:
+            await asyncio.gather(*(a.publish(f"t{n % 3}", str(n)) for n in range(300)))
+            async with asyncio.timeout(5):
+                while len(received) < 300:
+                    await asyncio.sleep(0.01)  # polling a counter the listener fills
+        finally:
+            await a.disconnect()
+            await b.disconnect()
+        return received, resyncs
+
+    received, resyncs = asyncio.run(main())
+    assert received == [str(n) for n in range(300)] and resyncs == 0
