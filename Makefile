@@ -41,8 +41,10 @@ test: lint chromium
 	$(BIN)/pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 # Benchmarks print figures (one JSON line per scenario); they are not tests.
+# The default scenario fits this 2-core machine in about two and a half minutes.
 bench: $(VENV)/.installed-test
 	$(BIN)/python bench/flood.py
+	$(BIN)/python bench/load.py --votes 1000
 
 clean:
 	rm -rf $(VENV) assembly.db assembly.db-wal assembly.db-shm

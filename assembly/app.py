@@ -30,6 +30,7 @@ from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, SecurityHeadersMiddleware, Signer
 from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
+from assembly.writer import BallotWriter
 from live import Hub, broker_from_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -99,6 +100,8 @@ def create_app(settings: Settings) -> Starlette:
         render = Renderer(make_env())
         push = Pusher(hub, db, render, settings.tally_interval)
         await push.start()
+        ballots = BallotWriter(db)
+        await ballots.start()
         st = State(
             settings=settings,
             db=db,
@@ -108,10 +111,12 @@ def create_app(settings: Settings) -> Starlette:
             signer=Signer(secret),
             limits=RateLimiter(settings.rate_limit_scale),
             fair=FairShare(),
+            ballots=ballots,
         )
         try:
             yield {"app": st}
         finally:
+            await ballots.stop()
             await push.stop()
             await hub.stop()
             await db.dispose()

@@ -458,25 +458,39 @@ async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
     return p
 
 
-async def cast_ballot(
-    db: AsyncSession, event: Event, p: Participant, poll_id: int, option: object
-) -> Ballot:
-    """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
-    the_poll = await poll(db, event, poll_id)
-    if the_poll.status != "open":
-        when = the_poll.closed_at.strftime(" at %H:%M") if the_poll.closed_at else ""
-        if the_poll.status == "closed":
-            raise Refused(f"This poll closed{when}; your vote was not counted.", 409)
-        raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
+def option_id_of(option: object) -> int:
+    """The option a ballot form names, or a 422 sentence."""
     try:
         option_id = int(_text(option))
     except ValueError:
         raise Refused("Choose one of the options, then vote.", 422) from None
     if not 0 < option_id < 2**63:
         raise Refused("That option is not part of this poll. Reload and choose again.", 422)
-    opt = await db.get(PollOption, option_id)
+    return option_id
+
+
+def check_ballot(event: Event, the_poll: Poll | None, opt: PollOption | None) -> None:
+    """Refuse a ballot for a poll that is not this event's, not open, or not offering ``opt``."""
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    if the_poll.status != "open":
+        when = the_poll.closed_at.strftime(" at %H:%M") if the_poll.closed_at else ""
+        if the_poll.status == "closed":
+            raise Refused(f"This poll closed{when}; your vote was not counted.", 409)
+        raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
     if opt is None or opt.poll_id != the_poll.id:
         raise Refused("That option is not part of this poll. Reload and choose again.", 422)
+
+
+async def cast_ballot(
+    db: AsyncSession, event: Event, p: Participant, poll_id: int, option: object
+) -> Ballot:
+    """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
+    option_id = option_id_of(option)
+    the_poll = await db.get(Poll, poll_id)
+    opt = await db.get(PollOption, option_id)
+    check_ballot(event, the_poll, opt)
+    assert the_poll is not None and opt is not None
     ballot = await db.scalar(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
     )

@@ -22,6 +22,7 @@ from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
 from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf, same_origin
+from assembly.writer import BallotWriter
 from live import Hub
 
 
@@ -37,6 +38,7 @@ class State:
     signer: Signer
     limits: RateLimiter
     fair: FairShare
+    ballots: BallotWriter
 
 
 def state(conn: HTTPConnection) -> State:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -37,6 +38,13 @@ from assembly.web.common import (
 from live import serve_websocket
 
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
+
+
+@dataclass
+class _Ballot:
+    poll_id: int
+    option_id: int
+
 
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
@@ -175,23 +183,29 @@ T = TypeVar("T")
 Action = Callable[[AsyncSession, Event, Participant, FormData], Awaitable[T]]
 
 
-async def _act(
-    request: Request, limit: str, action: Action[T], observers: bool = False
-) -> tuple[Event, Participant, T | None]:
-    """Run a participant's POST: CSRF, role and rate limits first, then in one transaction the
-    identity (a new participant if the cookie is missing or forged), the idempotency key and
-    ``action``. The result is None when the key shows the request was already done.
-    """
+@dataclass
+class _Checked:
+    """A participant's POST that passed the cheap checks (no turn at the writer yet)."""
+
+    form: FormData
+    event: Event
+    known: Participant | None  # None: the cookie is missing or forged; one is made on writing
+    key: str | None
+    repeated: bool  # the idempotency key shows it was done before
+
+
+async def _check(request: Request, limit: str, observers: bool = False) -> _Checked:
+    """CSRF, identity, role, rate limits and a reused key: everything that can refuse cheaply
+    happens before taking a turn at the writer, so a flood of refused requests from one phone
+    does not hold up everyone else's."""
     form = await checked_form(request)
     st = state(request)
     key = idempotency_key(request, form)
-    # Everything that can refuse cheaply happens before taking a turn at the writer, so a
-    # flood of refused requests from one phone does not hold up everyone else's.
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
         known = await domain.participant(db, event, _cookie_id(request, event))
         if known is not None and key and await domain.key_used(db, known.id, key):
-            return event, known, None  # a retry of something done: answered, not redone
+            return _Checked(form, event, known, key, repeated=True)
     if known is not None and known.role == "observer" and not observers:
         raise Refused(
             "Observers can follow the assembly but not take part in it. "
@@ -203,11 +217,31 @@ async def _act(
         await st.limits.check("join", None, address)
     if limit:
         await st.limits.check(limit, known.id if known else None, address)
-    async with st.db.write() as db:
+    return _Checked(form, event, known, key, repeated=False)
+
+
+async def _act(
+    request: Request, limit: str, action: Action[T], observers: bool = False
+) -> tuple[Event, Participant, T | None]:
+    """Run a participant's POST: the cheap checks, then in one transaction the identity (a new
+    participant if the cookie is missing or forged), the idempotency key and ``action``. The
+    result is None when the key shows the request was already done."""
+    checked = await _check(request, limit, observers)
+    if checked.repeated:
+        assert checked.known is not None
+        return checked.event, checked.known, None  # answered, not redone
+    return await _write(request, checked, action)
+
+
+async def _write(
+    request: Request, checked: _Checked, action: Action[T]
+) -> tuple[Event, Participant, T | None]:
+    event = checked.event
+    async with state(request).db.write() as db:
         me, _ = await _me(request, db, event)
-        if not await domain.claim_key(db, me.id, key):
+        if not await domain.claim_key(db, me.id, checked.key):
             return event, me, None
-        result = await action(db, event, me, form)
+        result = await action(db, event, me, checked.form)
     return event, me, result
 
 
@@ -260,11 +294,22 @@ async def upvote(request: Request) -> Response:
 
 
 async def ballot(request: Request) -> Response:
-    async def vote(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
-        poll_id = path_int(request.path_params["poll"])
-        return await domain.cast_ballot(db, event, me, poll_id, form.get("option"))
+    poll_id = path_int(request.path_params["poll"])
+    checked = await _check(request, "ballot")
+    event, me = checked.event, checked.known
+    if me is not None and not checked.repeated:
+        # A known participant's ballot joins the writer's next group commit.
+        option_id = domain.option_id_of(checked.form.get("option"))
+        stored = await state(request).ballots.cast(event, me, poll_id, option_id, checked.key)
+        b: Any = _Ballot(poll_id, option_id) if stored else None
+    elif me is not None:
+        b = None
+    else:
 
-    event, me, b = await _act(request, "ballot", vote)
+        async def vote(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+            return await domain.cast_ballot(db, event, me, poll_id, form.get("option"))
+
+        event, me, b = await _write(request, checked, vote)
     if b is None:
         return repeated(request, f"/e/{event.slug}#poll")
     st = state(request)

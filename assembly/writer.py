@@ -1,0 +1,168 @@
+"""The ballot writer: ballots from many requests are committed together every few milliseconds.
+
+A vote burst is thousands of tiny writes. Each request hands its ballot to the writer and waits;
+the writer takes everything that arrived in its window, checks it with one query per kind
+(polls, options, idempotency keys), stores it with one upsert, commits once, and only then
+answers every request: acknowledged still means committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from assembly.db import Database
+from assembly.domain import Refused, check_ballot
+from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)  # compared by identity: two ballots alike are still two requests
+class _Item:
+    event: Event
+    participant: Participant
+    poll_id: int
+    option_id: int
+    key: str | None
+    done: asyncio.Future[bool] = field(
+        default_factory=lambda: asyncio.get_running_loop().create_future()
+    )
+
+
+class BallotWriter:
+    """Groups ballots into one transaction per ``window`` seconds (at most ``max_batch``)."""
+
+    def __init__(self, db: Database, window: float = 0.004, max_batch: int = 500) -> None:
+        self.db = db
+        self.window = window
+        self.max_batch = max_batch
+        self._queue: list[_Item] = []
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.batches = 0
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="ballot-writer")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        while self._queue:  # answer whatever is left rather than leave a request hanging
+            await self._commit(self._take())
+
+    async def cast(
+        self, event: Event, p: Participant, poll_id: int, option_id: int, key: str | None
+    ) -> bool:
+        """Store ``p``'s ballot; True once committed, False if ``key`` was used before.
+        Raises ``Refused`` for a poll that is closed or an option it does not offer."""
+        if key is not None and len(key) > 64:
+            raise Refused("The request key is too long (64 characters at most).", 422)
+        item = _Item(event, p, poll_id, option_id, key)
+        self._queue.append(item)
+        self._wake.set()
+        return await item.done
+
+    def _take(self) -> list[_Item]:
+        batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        return batch
+
+    async def _run(self) -> None:
+        while True:
+            await self._wake.wait()
+            await asyncio.sleep(self.window)  # the window in which a group gathers
+            self._wake.clear()
+            while self._queue:
+                await self._commit(self._take())
+
+    async def _commit(self, batch: list[_Item]) -> None:
+        try:
+            accepted = await self._store(batch)
+        except Exception as exc:  # the whole group failed: every request hears so
+            log.exception("ballot group of %d failed", len(batch))
+            for item in batch:
+                if not item.done.done():
+                    item.done.set_exception(exc)
+            return
+        self.batches += 1
+        stored = {id(i) for i in accepted}
+        for item in batch:
+            if not item.done.done():
+                item.done.set_result(id(item) in stored)
+
+    async def _store(self, batch: list[_Item]) -> list[_Item]:
+        async with self.db.write() as s:
+            polls = {
+                p.id: p
+                for p in await s.scalars(
+                    select(Poll).where(Poll.id.in_({i.poll_id for i in batch}))
+                )
+            }
+            options = {
+                o.id: o
+                for o in await s.scalars(
+                    select(PollOption).where(PollOption.id.in_({i.option_id for i in batch}))
+                )
+            }
+            keys = {(i.participant.id, i.key) for i in batch if i.key}
+            used = set()
+            if keys:
+                rows = await s.execute(
+                    select(RequestKey.actor, RequestKey.key).where(
+                        tuple_(RequestKey.actor, RequestKey.key).in_(keys)
+                    )
+                )
+                used = {(a, k) for a, k in rows}
+            accepted: list[_Item] = []
+            for item in batch:
+                try:
+                    check_ballot(item.event, polls.get(item.poll_id), options.get(item.option_id))
+                except Refused as exc:
+                    item.done.set_exception(exc)
+                    continue
+                if item.key:
+                    if (item.participant.id, item.key) in used:
+                        continue  # done before: answered as a repeat, not stored again
+                    used.add((item.participant.id, item.key))
+                accepted.append(item)
+            if not accepted:
+                return []
+            now = utcnow()
+            # One row per participant and poll: the last ballot in the group wins, as it would
+            # had they been stored one by one.
+            latest = {(i.poll_id, i.participant.id): i for i in accepted}
+            values = [
+                {
+                    "poll_id": i.poll_id,
+                    "participant_id": i.participant.id,
+                    "option_id": i.option_id,
+                    "channel": i.participant.channel,
+                    "cast_at": now,
+                }
+                for i in latest.values()
+            ]
+            insert: Any = pg_insert if not self.db.is_sqlite else sqlite_insert
+            stmt = insert(Ballot).values(values)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=[Ballot.poll_id, Ballot.participant_id],
+                set_={"option_id": stmt.excluded.option_id, "cast_at": stmt.excluded.cast_at},
+            )
+            await s.execute(stmt)
+            keyed = [
+                {"actor": i.participant.id, "key": i.key, "created_at": now}
+                for i in accepted
+                if i.key
+            ]
+            if keyed:
+                await s.execute(insert(RequestKey).values(keyed).on_conflict_do_nothing())
+            return accepted

@@ -1,0 +1,82 @@
+"""The ballot writer: many ballots, one commit; each request still gets its own answer."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from assembly import domain
+from assembly.domain import Refused
+from assembly.models import Ballot, Participant
+from tests.conftest import login
+from tests.test_contributions import rows
+from tests.test_polls import open_first_poll
+
+BOTH_DATABASES = True
+
+
+def _participants(client: TestClient, n: int) -> None:
+    for _ in range(n):
+        client.cookies.clear()
+        client.get("/e/demo")
+
+
+def test_a_burst_is_committed_in_groups_with_every_answer_right(client: TestClient) -> None:
+    token = login(client)
+    poll, options = open_first_poll(client, token)
+    _participants(client, 30)
+    people = rows(client, Participant)
+
+    async def burst() -> tuple[list[Any], int]:
+        st = client.app_state["app"]  # type: ignore[attr-defined]
+        async with st.db.read() as db:
+            event = await domain.event_by_slug(db, "demo")
+        before = st.ballots.batches
+        calls = [st.ballots.cast(event, p, poll.id, options[0].id, f"k{p.id}") for p in people]
+        # Someone changes their mind within the same group: the later ballot wins.
+        calls.append(st.ballots.cast(event, people[0], poll.id, options[1].id, "change"))
+        # A retry of a ballot already in this group is answered as a repeat.
+        calls.append(st.ballots.cast(event, people[1], poll.id, options[0].id, f"k{people[1].id}"))
+        # An option of another poll is refused for that request only.
+        calls.append(st.ballots.cast(event, people[2], poll.id, 10**9, "bad"))
+        results = await asyncio.gather(*calls, return_exceptions=True)
+        return results, st.ballots.batches - before
+
+    results, batches = client.portal.call(burst)  # type: ignore[union-attr]
+    assert results[: len(people)] == [True] * len(people)
+    assert results[len(people)] is True and results[len(people) + 1] is False
+    assert isinstance(results[-1], Refused) and results[-1].status == 422
+    assert batches < len(people)  # grouped: far fewer commits than ballots
+    stored = {b.participant_id: b.option_id for b in rows(client, Ballot)}
+    assert len(stored) == len(people)
+    assert stored[people[0].id] == options[1].id
+    assert all(stored[p.id] == options[0].id for p in people[1:])
+
+
+def test_a_ballot_on_a_closed_poll_is_refused_by_the_writer(client: TestClient) -> None:
+    token = login(client)
+    poll, options = open_first_poll(client, token)
+    client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
+    from tests.conftest import csrf_of
+
+    r = client.post(
+        f"/e/demo/polls/{poll.id}/ballot",
+        data={"option": str(options[0].id), "csrf_token": csrf_of(client)},
+    )
+    assert r.status_code == 409 and "This poll closed" in r.text
+    assert rows(client, Ballot) == []
+
+
+@pytest.mark.parametrize("option", ["", "x", "-1", str(2**64)])
+def test_a_bad_option_is_refused_before_the_writer(client: TestClient, option: str) -> None:
+    token = login(client)
+    poll, _ = open_first_poll(client, token)
+    from tests.conftest import csrf_of
+
+    r = client.post(
+        f"/e/demo/polls/{poll.id}/ballot", data={"option": option, "csrf_token": csrf_of(client)}
+    )
+    assert r.status_code == 422 and rows(client, Ballot) == []
