@@ -266,3 +266,20 @@ def live_socket(client: TestClient, path: str, **kwargs: Any) -> Iterator[Any]:
         hello = ws.receive_text()
         assert hello.startswith("<!--seq:"), hello
         yield ws
+
+
+async def open_poll_over_http(base: str) -> tuple[int, list[int]]:
+    """Log the facilitator in on a real server, open the current session's first poll, and
+    return its id and option ids."""
+    import httpx2 as httpx
+
+    async with httpx.AsyncClient(base_url=base) as staff:
+        token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
+        data = {"username": "facilitator", "password": PASSWORD, "next": "/"}
+        await staff.post("/login", data={**data, "csrf_token": token})
+        console = (await staff.get("/console/demo")).text
+        token = _CSRF.search(console).group(1)  # type: ignore[union-attr]
+        poll = re.findall(r"/polls/(\d+)/open", console)[0]
+        await staff.post(f"/console/demo/polls/{poll}/open", data={"csrf_token": token})
+        page = (await staff.get("/e/demo")).text
+        return int(poll), [int(o) for o in re.findall(r'name="option" value="(\d+)"', page)]

@@ -23,7 +23,7 @@ import pytest
 
 from assembly.config import Settings
 from assembly.db import Database
-from tests.conftest import PASSWORD, make_settings, seeded
+from tests.conftest import make_settings, open_poll_over_http, seeded
 
 ROOT = Path(__file__).resolve().parent.parent
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -95,26 +95,6 @@ async def _join(base: str) -> Phone:
     return phone
 
 
-async def _open_poll(base: str) -> tuple[int, list[int]]:
-    async with httpx.AsyncClient(base_url=base) as staff:
-        token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
-        await staff.post(
-            "/login",
-            data={
-                "username": "facilitator",
-                "password": PASSWORD,
-                "next": "/",
-                "csrf_token": token,
-            },
-        )
-        console = (await staff.get("/console/demo")).text
-        token = _CSRF.search(console).group(1)  # type: ignore[union-attr]
-        poll = re.findall(r"/polls/(\d+)/open", console)[0]
-        await staff.post(f"/console/demo/polls/{poll}/open", data={"csrf_token": token})
-        page = (await staff.get("/e/demo")).text
-        return int(poll), [int(o) for o in re.findall(r'name="option" value="(\d+)"', page)]
-
-
 async def _send(phone: Phone, i: int, acks: list[int], killed: asyncio.Event) -> None:
     path, data = phone.requests[i]
     try:
@@ -130,7 +110,7 @@ async def _send(phone: Phone, i: int, acks: list[int], killed: asyncio.Event) ->
 
 async def _burst(server: Server, db_url: str) -> dict[str, int]:
     await server.start()
-    poll, options = await _open_poll(server.url)
+    poll, options = await open_poll_over_http(server.url)
     phones = [await _join(server.url) for _ in range(PHONES)]
     for n, phone in enumerate(phones):
         for k in range(POSTS_EACH):

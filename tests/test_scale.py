@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from assembly import cli
 from assembly.config import Settings
-from tests.conftest import LiveServer, make_settings, seeded
+from tests.conftest import LiveServer, make_settings, open_poll_over_http, seeded
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _ITEM = re.compile(r'<li id="c-(\d+)"')
@@ -71,27 +71,8 @@ def test_tallies_from_both_workers_agree_with_the_ballots(two_workers: Settings)
     with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
 
         async def main() -> tuple[list[int], list[int]]:
-            staff = httpx.AsyncClient(base_url=a.url)
-            token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
-            from tests.conftest import PASSWORD
-
-            await staff.post(
-                "/login",
-                data={
-                    "username": "facilitator",
-                    "password": PASSWORD,
-                    "next": "/",
-                    "csrf_token": token,
-                },
-            )
-            console = (await staff.get("/console/demo")).text
-            token = _CSRF.search(console).group(1)  # type: ignore[union-attr]
-            poll = re.findall(r"/polls/(\d+)/open", console)[0]
-            await staff.post(f"/console/demo/polls/{poll}/open", data={"csrf_token": token})
-            await staff.aclose()
+            poll, options = await open_poll_over_http(a.url)
             phones = [await _phone(url) for url in [a.url, b.url] * 10]
-            page = (await phones[0][0].get("/e/demo")).text
-            options = [int(o) for o in re.findall(r'name="option" value="(\d+)"', page)]
             async with connect(b.url.replace("http", "ws", 1) + "/ws/screen/demo") as screen:
                 await asyncio.gather(
                     *(
