@@ -40,12 +40,6 @@ from live import serve_websocket
 PARTICIPANT_MAX_AGE = 60 * 24 * 3600
 
 
-@dataclass
-class _Ballot:
-    poll_id: int
-    option_id: int
-
-
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
     "sent": "Sent. It is at the top of the feed.",
@@ -297,33 +291,34 @@ async def ballot(request: Request) -> Response:
     poll_id = path_int(request.path_params["poll"])
     checked = await _check(request, "ballot")
     event, me = checked.event, checked.known
-    if me is not None and not checked.repeated:
+    if checked.repeated:
+        return repeated(request, f"/e/{event.slug}#poll")
+    if me is not None:
         # A known participant's ballot joins the writer's next group commit.
         option_id = domain.option_id_of(checked.form.get("option"))
-        stored = await state(request).ballots.cast(event, me, poll_id, option_id, checked.key)
-        b: Any = _Ballot(poll_id, option_id) if stored else None
-    elif me is not None:
-        b = None
+        if not await state(request).ballots.cast(event, me, poll_id, option_id, checked.key):
+            return repeated(request, f"/e/{event.slug}#poll")
     else:
-
+        # This browser's first action: the participant is created with the ballot.
         async def vote(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
-            return await domain.cast_ballot(db, event, me, poll_id, form.get("option"))
+            return (await domain.cast_ballot(db, event, me, poll_id, form.get("option"))).option_id
 
-        event, me, b = await _write(request, checked, vote)
-    if b is None:
-        return repeated(request, f"/e/{event.slug}#poll")
+        event, me, written = await _write(request, checked, vote)
+        if written is None:
+            return repeated(request, f"/e/{event.slug}#poll")
+        option_id = written
     st = state(request)
-    st.push.ballot_cast(b.poll_id)
+    st.push.ballot_cast(poll_id)
     if not is_htmx(request):
         return _remember(
             request, RedirectResponse(f"/e/{event.slug}?said=voted#poll", 303), event, me
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     async with st.db.read() as db:
-        poll = await domain.poll(db, event, b.poll_id)
+        poll = await domain.poll(db, event, poll_id)
     view = await st.push.latest_view(poll)
-    html = st.render("participant/_poll.html", event=event, view=view, mine=b.option_id, csrf="")
-    label = next((o.label for o in view.options if o.id == b.option_id), "")
+    html = st.render("participant/_poll.html", event=event, view=view, mine=option_id, csrf="")
+    label = next((o.label for o in view.options if o.id == option_id), "")
     return _remember(request, fragment(request, html, f"Vote for “{label}” counted."), event, me)
 
 
