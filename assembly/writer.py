@@ -31,7 +31,7 @@ class _Item:
     poll_id: int
     option_id: int
     key: str | None
-    done: asyncio.Future[bool] = field(
+    done: asyncio.Future[Poll | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
 
@@ -63,8 +63,8 @@ class BallotWriter:
 
     async def cast(
         self, event: Event, p: Participant, poll_id: int, option_id: int, key: str | None
-    ) -> bool:
-        """Store ``p``'s ballot; True once committed, False if ``key`` was used before.
+    ) -> Poll | None:
+        """Store ``p``'s ballot; its poll once committed, None if ``key`` was used before.
         Raises ``Refused`` for a poll that is closed or an option it does not offer."""
         if key is not None and len(key) > 64:
             raise Refused("The request key is too long (64 characters at most).", 422)
@@ -95,12 +95,12 @@ class BallotWriter:
                     item.done.set_exception(exc)
             return
         self.batches += 1
-        stored = {id(i) for i in accepted}
+        stored = {id(i): poll for i, poll in accepted}
         for item in batch:
             if not item.done.done():
-                item.done.set_result(id(item) in stored)
+                item.done.set_result(stored.get(id(item)))
 
-    async def _store(self, batch: list[_Item]) -> list[_Item]:
+    async def _store(self, batch: list[_Item]) -> list[tuple[_Item, Poll]]:
         async with self.db.write() as s:
             polls = {
                 p.id: p
@@ -165,4 +165,4 @@ class BallotWriter:
             ]
             if keyed:
                 await s.execute(insert(RequestKey).values(keyed).on_conflict_do_nothing())
-            return accepted
+            return [(i, polls[i.poll_id]) for i in accepted]

@@ -296,7 +296,8 @@ async def ballot(request: Request) -> Response:
     if me is not None:
         # A known participant's ballot joins the writer's next group commit.
         option_id = domain.option_id_of(checked.form.get("option"))
-        if not await state(request).ballots.cast(event, me, poll_id, option_id, checked.key):
+        poll = await state(request).ballots.cast(event, me, poll_id, option_id, checked.key)
+        if poll is None:
             return repeated(request, f"/e/{event.slug}#poll")
     else:
         # This browser's first action: the participant is created with the ballot.
@@ -307,6 +308,8 @@ async def ballot(request: Request) -> Response:
         if written is None:
             return repeated(request, f"/e/{event.slug}#poll")
         option_id = written
+        async with state(request).db.read() as db:
+            poll = await domain.poll(db, event, poll_id)
     st = state(request)
     st.push.ballot_cast(poll_id)
     if not is_htmx(request):
@@ -314,8 +317,6 @@ async def ballot(request: Request) -> Response:
             request, RedirectResponse(f"/e/{event.slug}?said=voted#poll", 303), event, me
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
-    async with st.db.read() as db:
-        poll = await domain.poll(db, event, poll_id)
     view = await st.push.latest_view(poll)
     html = st.render("participant/_poll.html", event=event, view=view, mine=option_id, csrf="")
     label = next((o.label for o in view.options if o.id == option_id), "")
