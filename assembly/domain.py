@@ -435,20 +435,19 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
             select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
         )
     )
-    newest = await db.scalar(select(func.max(Ballot.cast_at)).where(Ballot.poll_id == poll.id))
+    # One query gives the counts and the newest ballot behind them (the view's version).
+    rows = (
+        await db.execute(
+            select(Ballot.option_id, func.count(), func.max(Ballot.cast_at))
+            .where(Ballot.poll_id == poll.id)
+            .group_by(Ballot.option_id)
+        )
+    ).all()
+    newest = max((cast_at for _, _, cast_at in rows), default=None)
     if newest is not None and newest.tzinfo is None:
         newest = newest.replace(tzinfo=UTC)
     version = int(newest.timestamp() * 1_000_000) if newest else 0
-    return PollView(poll, options, await tally(db, poll.id), version)
-
-
-async def tally(db: AsyncSession, poll_id: int) -> dict[int, int]:
-    rows = await db.execute(
-        select(Ballot.option_id, func.count())
-        .where(Ballot.poll_id == poll_id)
-        .group_by(Ballot.option_id)
-    )
-    return {option_id: n for option_id, n in rows.all()}
+    return PollView(poll, options, {option_id: n for option_id, n, _ in rows}, version)
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:

@@ -38,6 +38,10 @@ def oob_insert(html: str, target: str) -> str:
     return f'<div hx-swap-oob="afterbegin:{target}">{html}</div>'
 
 
+def oob_delete(c: Contribution) -> str:
+    return f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
+
+
 class Pusher:
     """Turns domain changes into pushed fragments; bursts are coalesced per tick."""
 
@@ -61,11 +65,6 @@ class Pusher:
         for c in (self.tallies, self.upvotes, self.presence):
             await c.stop()
 
-    async def drained(self) -> None:
-        """Wait until every coalesced change so far has been published."""
-        for c in (self.tallies, self.upvotes, self.presence):
-            await c.drained()
-
     # --- contributions ---
 
     async def contribution_added(self, event: Event, c: Contribution) -> None:
@@ -87,7 +86,7 @@ class Pusher:
             public = self.render("participant/_contribution.html", c=c, event=event, mine=False)
             public = oob_insert(public, "#feed-items")
         elif before.was_visible:
-            public = f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
+            public = oob_delete(c)
         else:
             public = ""
         if public:
@@ -97,7 +96,7 @@ class Pusher:
 
     async def contribution_removed(self, event: Event, c: Contribution) -> None:
         """A contribution was deleted by its author: it disappears from every screen."""
-        gone = f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
+        gone = oob_delete(c)
         await self.hub.publish(console_topic(event.id), gone)
         if c.status == "visible":
             await self.hub.publish(public_topic(event.id), gone)
@@ -160,13 +159,15 @@ class Pusher:
             polls = [
                 await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)
             ]
-            open_poll = await domain.shown_poll(s, event)
-            open_view = await domain.poll_view(s, open_poll) if open_poll else None
+            shown = await domain.shown_poll(s, event)
+        # The poll on the phones is one of the session's polls: counted once, kept for replies.
+        self.views.update((v.poll.id, v) for v in polls)
+        shown_view = self.views[shown.id] if shown else None
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
         public_poll = self.render(
-            "participant/_poll.html", event=event, view=open_view, mine=None, oob="true"
+            "participant/_poll.html", event=event, view=shown_view, mine=None, oob="true"
         )
-        screen_poll = self.render("screen/_poll.html", event=event, view=open_view, oob="true")
+        screen_poll = self.render("screen/_poll.html", event=event, view=shown_view, oob="true")
         await self.hub.publish(public_topic(event.id), prompt + public_poll)
         await self.hub.publish(screen_topic(event.id), prompt + screen_poll)
         console = self.render(

@@ -59,7 +59,7 @@ async def console_page(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-    seq = st.hub.sequence(console_topic(event.id))  # before the content: see Hub.connect
+    seq = st.hub.sequence(console_topic(event.id))  # before the content: see serve_websocket
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
     return page(request, "console/page.html", account=account, seq=seq, **ctx)

@@ -162,9 +162,7 @@ async def join_room(request: Request) -> Response:
         if room_code_matches(event.room_secret, st.settings.room_code_period, code):
             await st.limits.check("join", None, client_address(request))
             async with st.db.write() as db:
-                me, changed = await _me(
-                    request, db, await domain.event_by_slug(db, event.slug), "room"
-                )
+                me, changed = await _me(request, db, event, "room")
             if changed:
                 st.push.joined(event.id)
             return _remember(request, RedirectResponse(f"/e/{event.slug}", 303), event, me)
@@ -272,17 +270,17 @@ async def post_contribution(request: Request) -> Response:
 async def upvote(request: Request) -> Response:
     async def up(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
         on = form.get("on") != "0"
-        return await domain.set_upvote(db, event, me, path_int(request.path_params["id"]), on)
+        c, changed = await domain.set_upvote(db, event, me, path_int(request.path_params["id"]), on)
+        return c, changed, on
 
     event, me, result = await _act(request, "upvote", up)
     if result is None:
         return repeated(request, f"/e/{event.slug}")
-    c, changed = result
+    # Upvoting is idempotent: whether or not it changed, the state is now what was asked.
+    c, changed, mine = result
     st = state(request)
     if changed:
         st.push.upvotes_changed(c.id)
-    async with st.db.read() as db:
-        mine = c.id in await domain.upvoted_by(db, me, [c.id])
     html = st.render("participant/_upvote.html", event=event, c=c, mine=mine, csrf="")
     return _remember(request, done(request, html, f"/e/{event.slug}#c-{c.id}"), event, me)
 

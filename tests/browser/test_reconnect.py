@@ -16,14 +16,19 @@ MISSED = "Posted while the phone was disconnected"
 STATUS = "() => getComputedStyle(document.querySelector('.live-status'), '::after').content"
 
 
-def test_a_dropped_page_reconnects_and_shows_what_it_missed(
-    server: LiveServer, new_context: Callable[..., Any]
-) -> None:
+def _phone_that_waits_to_reconnect(server: LiveServer, new_context: Callable[..., Any]) -> Any:
+    """A connected phone page that, once dropped, reconnects only when the test says so."""
     phone = new_context(**PHONE).new_page()
     phone.goto(f"{server.url}/e/demo")
     wait_connected(phone)
-    # No automatic reconnect: the test decides when the page comes back.
     phone.evaluate("() => { htmx.config.wsReconnectDelay = () => 3600000; }")
+    return phone
+
+
+def test_a_dropped_page_reconnects_and_shows_what_it_missed(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    phone = _phone_that_waits_to_reconnect(server, new_context)
 
     server.call(lambda st: st.hub.close_all())
     expect(phone.locator("body")).to_contain_class("offline")
@@ -62,10 +67,7 @@ def test_a_dropped_page_reconnects_and_shows_what_it_missed(
 def test_a_push_that_lands_during_the_resync_is_not_wiped_by_its_reply(
     server: LiveServer, new_context: Callable[..., Any]
 ) -> None:
-    phone = new_context(**PHONE).new_page()
-    phone.goto(f"{server.url}/e/demo")
-    wait_connected(phone)
-    phone.evaluate("() => { htmx.config.wsReconnectDelay = () => 3600000; }")
+    phone = _phone_that_waits_to_reconnect(server, new_context)
     held: list[Any] = []
     phone.route("**/e/demo/w/feed", lambda route: held.append(route))  # answered below
 
