@@ -72,6 +72,24 @@
       if (old && old !== e.detail.target) old.remove();
     });
   });
+  // The same holds for a reply (a ballot's own answer, a re-fetched widget): a tally pushed
+  // while the reply was on its way may be newer than the one the reply carries. Keep it.
+  var tallies = [];
+  body.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    tallies = Array.prototype.slice.call(target.querySelectorAll("[id][data-version]"));
+  });
+  body.addEventListener("htmx:afterSwap", function () {
+    tallies.forEach(function (kept) {
+      var now = document.getElementById(kept.id);
+      if (now && now !== kept &&
+          Number(now.dataset.version) < Number(kept.dataset.version)) {
+        now.replaceWith(kept);
+      }
+    });
+    tallies = [];
+  });
   body.addEventListener("htmx:wsClose", function () {
     body.classList.add("offline");
   });
