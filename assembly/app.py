@@ -31,7 +31,7 @@ from assembly.security import CSRFCookieMiddleware, SecurityHeadersMiddleware, S
 from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
-from live import Hub, broker_from_url
+from live import Hub, ServerSendMiddleware, broker_from_url
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -134,6 +134,8 @@ def create_app(settings: Settings) -> Starlette:
         routes=routes,
         # Compressed, the participant page's first load (htmx included) stays well under 60 KB.
         middleware=[
+            # First, so it sees the server's own send: the hub writes frames straight to it.
+            Middleware(ServerSendMiddleware),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(SecurityHeadersMiddleware),
             Middleware(FairShareMiddleware),

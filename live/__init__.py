@@ -1,11 +1,12 @@
-"""Real-time fan-out: topics, a local hub with bounded per-connection queues, brokers by URL.
+"""Real-time fan-out: topics, a local hub that writes each message's frame to every socket
+without awaiting (or through a bounded queue), brokers by URL.
 
 This package knows nothing of assemblies; ``assembly`` uses it, never the other way round.
 """
 
 from live.broker import Broker, MemoryBroker, broker_from_url
 from live.coalesce import Coalescer
-from live.endpoint import serve_websocket
+from live.endpoint import ServerSendMiddleware, serve_websocket
 from live.hub import Connection, Hub
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "Connection",
     "Hub",
     "MemoryBroker",
+    "ServerSendMiddleware",
     "broker_from_url",
     "serve_websocket",
 ]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+from websockets.frames import Frame, Opcode
 
 from live.broker import Broker
 
@@ -14,33 +16,83 @@ CLOSE_SLOW = 1013
 CLOSE_RESTART = 1012
 
 
-class Connection:
-    """One socket's bounded outbox. The hub never awaits a slow client; it drops it instead."""
+class Message:
+    """One published message. Its websocket frame is built once, on first use, and the same
+    bytes go to every socket that takes frames directly (server frames are never masked)."""
 
-    __slots__ = ("queue", "topics", "closing", "close_code")
+    __slots__ = ("text", "_utf8", "_frame")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._utf8: bytes | None = None
+        self._frame: bytes | None = None
+
+    @property
+    def utf8(self) -> bytes:
+        """The text, encoded once."""
+        if self._utf8 is None:
+            self._utf8 = self.text.encode()
+        return self._utf8
+
+    @property
+    def frame(self) -> bytes:
+        """A complete unmasked, uncompressed text frame carrying the message."""
+        if self._frame is None:
+            self._frame = Frame(Opcode.TEXT, self.utf8).serialize(mask=False)
+        return self._frame
+
+
+# Writes a message to one socket now, without awaiting; False when the client has fallen too
+# far behind to take it.
+DirectWrite = Callable[[Message], bool]
+
+
+class Connection:
+    """One socket's outbox. Messages go straight to the socket when the server lets us write
+    without awaiting (see ``live.endpoint``), otherwise through a bounded queue. Either way the
+    hub never awaits a slow client: it closes it instead."""
+
+    __slots__ = ("queue", "topics", "closing", "close_code", "direct")
 
     def __init__(self, topics: Iterable[str], max_queue: int) -> None:
         self.topics = tuple(topics)
-        self.queue: asyncio.Queue[str | None] = asyncio.Queue(max_queue)
+        # Holds what arrives before the socket is accepted, everything when there is no direct
+        # writer, and at the end the None that tells the endpoint to close the socket.
+        self.queue: asyncio.Queue[Message | None] = asyncio.Queue(max_queue)
+        self.direct: DirectWrite | None = None
         self.closing = False
         self.close_code = CLOSE_RESTART
 
-    def offer(self, data: str) -> None:
-        """Queue ``data`` for the writer, or mark the connection to be closed if it is full."""
+    def offer(self, message: Message) -> None:
+        """Write or queue ``message``, or close the connection if the client fell behind."""
         if self.closing:
             return
+        if self.direct is not None:
+            if not self.direct(message):
+                self.close(CLOSE_SLOW)
+            return
         try:
-            self.queue.put_nowait(data)
+            self.queue.put_nowait(message)
         except asyncio.QueueFull:
             self.close(CLOSE_SLOW)
 
+    def go_direct(self, write: DirectWrite) -> None:
+        """From now on write messages with ``write``; first what was queued, in order."""
+        while not self.closing and not self.queue.empty():
+            queued = self.queue.get_nowait()
+            assert queued is not None  # only close() queues None, and it sets closing first
+            if not write(queued):
+                self.close(CLOSE_SLOW)
+        if not self.closing:
+            self.direct = write
+
     def close(self, code: int) -> None:
-        """Ask the writer to close the socket with ``code`` after what is already queued."""
+        """Ask the endpoint to close the socket with ``code`` after what is already queued."""
         if self.closing:
             return
         self.closing = True
         self.close_code = code
-        # Make room for the sentinel: the writer must wake up even when the queue is full.
+        # Make room for the sentinel: the endpoint must wake up even when the queue is full.
         while self.queue.full():
             self.queue.get_nowait()
         self.queue.put_nowait(None)
@@ -76,10 +128,13 @@ class Hub:
         await self.broker.publish(topic, data)
 
     def deliver(self, topic: str, data: str) -> None:
-        """Hand ``data`` to each local subscriber of ``topic``: the same string, no awaits."""
+        """Hand ``data`` to each local subscriber of ``topic``: one encoding, no awaits."""
         self._sequence[topic] += 1
-        for conn in tuple(self._by_topic.get(topic, ())):
-            conn.offer(data)
+        conns = self._by_topic.get(topic)
+        if conns:
+            message = Message(data)
+            for conn in tuple(conns):
+                conn.offer(message)
 
     def connect(self, topics: Iterable[str]) -> Connection:
         """Register a new connection on ``topics``."""

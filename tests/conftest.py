@@ -128,16 +128,20 @@ def login(client: TestClient) -> str:
 class LiveServer:
     """The real uvicorn server (websockets included) on a free port, in a thread."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(
+        self, settings: Settings | None = None, app: Any = None, ws_deflate: bool = False
+    ) -> None:
+        """Serve the application built from ``settings``, or a bare ASGI ``app``."""
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
         config = uvicorn.Config(
-            create_app(settings),
+            create_app(settings) if settings is not None else app,
             host="127.0.0.1",
             port=self.port,
             log_level="warning",
-            ws_per_message_deflate=settings.ws_deflate,  # as `assembly serve` runs it
+            # As `assembly serve` runs it.
+            ws_per_message_deflate=settings.ws_deflate if settings is not None else ws_deflate,
         )
         self.server = uvicorn.Server(config)
         self.loop = asyncio.new_event_loop()

@@ -3,15 +3,33 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import os
+from collections.abc import Callable
 
 import pytest
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed
 
-from live import Coalescer, Hub, MemoryBroker, broker_from_url, serve_websocket
-from live.hub import CLOSE_SLOW
+from live import (
+    Coalescer,
+    Hub,
+    MemoryBroker,
+    ServerSendMiddleware,
+    broker_from_url,
+    serve_websocket,
+)
+from live.hub import CLOSE_SLOW, Message
+from tests.conftest import LiveServer
+
+
+def _text(message: Message | None) -> str | None:
+    return None if message is None else message.text
 
 
 def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
@@ -21,8 +39,8 @@ def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
         a, b = hub.connect(["t1"]), hub.connect(["t1", "t2"])
         await hub.publish("t1", "one")
         await hub.publish("t2", "two")
-        assert [a.queue.get_nowait()] == ["one"]
-        assert [b.queue.get_nowait(), b.queue.get_nowait()] == ["one", "two"]
+        assert [_text(a.queue.get_nowait())] == ["one"]
+        assert [_text(b.queue.get_nowait()), _text(b.queue.get_nowait())] == ["one", "two"]
         assert a.queue.empty()
         hub.disconnect(a)
         assert hub.count("t1") == 1
@@ -44,7 +62,7 @@ def test_a_client_that_falls_behind_is_closed_not_waited_for() -> None:
         # The writer wakes to the close sentinel even though the queue had filled up.
         items = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
         assert items[-1] is None
-        assert fine.queue.get_nowait() == "3" and not fine.closing
+        assert _text(fine.queue.get_nowait()) == "3" and not fine.closing
         await hub.stop()
 
     asyncio.run(main())
@@ -113,3 +131,68 @@ def test_close_all_closes_every_connection_with_the_code() -> None:
         assert all(c.queue.get_nowait() is None for c in conns)
 
     asyncio.run(main())
+
+
+@pytest.mark.parametrize("deflate", [False, True], ids=["plain", "deflate"])
+def test_real_uvicorn_gets_frames_directly_and_a_reader_that_stalls_is_closed(
+    deflate: bool,
+) -> None:
+    """Under the real server each socket takes the message's frames straight from the hub (one
+    frame built per message, or compressed per socket when deflate was negotiated). A client
+    that stops reading is closed with 1013 once the server's buffer for it fills, while the
+    one that reads gets every message in order."""
+    hub = Hub(MemoryBroker())
+
+    async def ws(websocket: WebSocket) -> None:
+        await serve_websocket(websocket, hub, ["t"])
+
+    # The test delivers itself: no broker needed.
+    app = Starlette(
+        routes=[WebSocketRoute("/ws", ws)], middleware=[Middleware(ServerSendMiddleware)]
+    )
+    chunk = base64.b64encode(os.urandom(49_152)).decode()  # 64 KiB that deflate cannot shrink
+
+    async def main(server: LiveServer) -> None:
+        url = server.url.replace("http", "ws") + "/ws"
+        compression = "deflate" if deflate else None
+        # max_queue=1: the stalled client's library stops reading after one unread message.
+        slow = await connect(url, compression=compression, max_queue=1)
+        fast = await connect(url, compression=compression)
+
+        def on_server(fn: Callable[[], object]) -> object:
+            return asyncio.run_coroutine_threadsafe(_call(fn), server.loop).result(5)
+
+        conns = on_server(lambda: list(hub._by_topic["t"]))  # two, in no particular order
+        assert isinstance(conns, list) and all(c.direct is not None for c in conns)
+        if deflate:
+            assert all(s.protocol.extensions for s in (slow, fast))
+        assert await fast.recv() == "<!--seq:0-->"
+        sent = 0
+        # Deliver 512 KiB at a time until the server gives up on the stalled client; the one
+        # that reads keeps up. The bound is far above what loopback buffers hold.
+        while not on_server(lambda: any(c.closing for c in hub._by_topic["t"])):
+            assert sent < 4096, "the stalled client was never closed"
+            for _ in range(8):
+                on_server(lambda n=sent: hub.deliver("t", f"{n}:{chunk}"))  # type: ignore[misc]
+                sent += 1
+            for n in range(sent - 8, sent):
+                assert str(await fast.recv()).startswith(f"{n}:")
+        on_server(lambda: hub.deliver("t", "after"))
+        assert await fast.recv() == "after"
+        # The stalled client, reading at last, finds a prefix of the messages and then 1013.
+        assert await slow.recv() == "<!--seq:0-->"
+        got = 0
+        with pytest.raises(ConnectionClosed) as closed:
+            while True:
+                assert str(await slow.recv()).startswith(f"{got}:")
+                got += 1
+        assert 0 < got < sent
+        assert closed.value.rcvd is not None and closed.value.rcvd.code == CLOSE_SLOW
+        await fast.close()
+
+    with LiveServer(app=app, ws_deflate=deflate) as server:
+        asyncio.run(main(server))
+
+
+async def _call(fn: Callable[[], object]) -> object:
+    return fn()
