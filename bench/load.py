@@ -811,6 +811,7 @@ async def py_spy(
         "--format",
         "raw",
         "--subprocesses",
+        "--gil",  # only the thread holding the GIL: CPU work, not threads waiting on queues
         "--nonblocking",
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 from starlette.websockets import WebSocket, WebSocketDisconnect
 from websockets.protocol import State
 
-from live.hub import Connection, DirectWrite, Hub, Message
+from live.hub import Connection, Hub, Message, Sink
 
 try:
     from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
-except ImportError:  # an older uvicorn, or another server: every message goes through the queue
+except ImportError:  # an older uvicorn, or another server: every message goes through a queue
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 
@@ -21,9 +22,9 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str])
     """Accept ``websocket`` and push every message on ``topics`` until either side ends.
 
     The socket is push-only: anything the client sends is read and ignored, so a disconnect is
-    noticed at once. Reader and writer run together and the first to finish cancels the other.
+    noticed at once.
     """
-    # Subscribe first: a message published while the handshake completes is queued, not lost.
+    # Subscribe first: a message published while the handshake completes is kept, not lost.
     conn = hub.connect(topics)
     # The first message is <!--seq:N-->, how many messages the first topic had seen here (read
     # with no await since subscribing): a page rendered at a smaller number missed something
@@ -34,12 +35,9 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str])
         await websocket.accept()
         write = direct_write(websocket)
         if write is not None:
-            conn.go_direct(write)
-        async with asyncio.TaskGroup() as tg:
-            reader = tg.create_task(_read_until_closed(websocket))
-            writer = tg.create_task(_write(websocket, conn))
-            reader.add_done_callback(lambda _: writer.cancel())
-            writer.add_done_callback(lambda _: reader.cancel())
+            await _serve_direct(websocket, conn, write)
+        else:
+            await _serve_queued(websocket, conn, hub.max_queue)
     except* (WebSocketDisconnect, OSError, RuntimeError):
         # The client went away mid-send: nothing to clean up beyond the hub entry.
         pass
@@ -47,7 +45,51 @@ async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str])
         hub.disconnect(conn)
 
 
-def direct_write(websocket: WebSocket) -> DirectWrite | None:
+async def _serve_direct(websocket: WebSocket, conn: Connection, write: Sink) -> None:
+    # The hub writes; this task only reads, and a close the hub asks for runs as its own task
+    # (it may wait for a slow client's buffer to drain). No queue, no writer task: an idle
+    # socket costs only this suspended coroutine.
+    closer: list[asyncio.Task[None]] = []
+    conn.attach(write, lambda code: closer.append(asyncio.create_task(websocket.close(code))))
+    try:
+        await _read_until_closed(websocket)
+    finally:
+        for task in closer:
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(
+                asyncio.CancelledError, WebSocketDisconnect, RuntimeError, OSError
+            ):
+                await task
+
+
+async def _serve_queued(websocket: WebSocket, conn: Connection, max_queue: int) -> None:
+    # Any other server: a bounded queue and a writer task that awaits each send. Reader and
+    # writer run together and the first to finish cancels the other.
+    queue: asyncio.Queue[Message | None] = asyncio.Queue(max_queue)
+
+    def put(message: Message) -> bool:
+        try:
+            queue.put_nowait(message)
+        except asyncio.QueueFull:
+            return False
+        return True
+
+    def close(code: int) -> None:
+        # Make room for the sentinel: the writer must wake up even when the queue is full.
+        while queue.full():
+            queue.get_nowait()
+        queue.put_nowait(None)
+
+    conn.attach(put, close)
+    async with asyncio.TaskGroup() as tg:
+        reader = tg.create_task(_read_until_closed(websocket))
+        writer = tg.create_task(_write(websocket, conn, queue))
+        reader.add_done_callback(lambda _: writer.cancel())
+        writer.add_done_callback(lambda _: reader.cancel())
+
+
+def direct_write(websocket: WebSocket) -> Sink | None:
     """A function that writes a message to this accepted socket at once, or None when the
     server does not let us.
 
@@ -107,10 +149,11 @@ async def _read_until_closed(websocket: WebSocket) -> None:
             return
 
 
-async def _write(websocket: WebSocket, conn: Connection) -> None:
-    # With a direct writer the queue only ever gets the closing None.
+async def _write(
+    websocket: WebSocket, conn: Connection, queue: asyncio.Queue[Message | None]
+) -> None:
     while True:
-        message = await conn.queue.get()
+        message = await queue.get()
         if message is None:
             await websocket.close(conn.close_code)
             return

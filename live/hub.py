@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
@@ -42,60 +41,63 @@ class Message:
         return self._frame
 
 
-# Writes a message to one socket now, without awaiting; False when the client has fallen too
-# far behind to take it.
-DirectWrite = Callable[[Message], bool]
+# Writes a message to one socket without awaiting; False when the client is too far behind.
+Sink = Callable[[Message], bool]
 
 
 class Connection:
-    """One socket's outbox. Messages go straight to the socket when the server lets us write
-    without awaiting (see ``live.endpoint``), otherwise through a bounded queue. Either way the
-    hub never awaits a slow client: it closes it instead."""
+    """One socket's place in the hub. Until the endpoint attaches a sink, messages wait in a
+    short list; then each goes to the sink at once. The hub never awaits a client: one that
+    falls behind is closed instead (the endpoint's ``on_close`` does the closing)."""
 
-    __slots__ = ("queue", "topics", "closing", "close_code", "direct")
+    __slots__ = ("topics", "max_pending", "pending", "sink", "on_close", "closing", "close_code")
 
-    def __init__(self, topics: Iterable[str], max_queue: int) -> None:
+    def __init__(self, topics: Iterable[str], max_pending: int) -> None:
         self.topics = tuple(topics)
-        # Holds what arrives before the socket is accepted, everything when there is no direct
-        # writer, and at the end the None that tells the endpoint to close the socket.
-        self.queue: asyncio.Queue[Message | None] = asyncio.Queue(max_queue)
-        self.direct: DirectWrite | None = None
+        self.max_pending = max_pending
+        self.pending: list[Message] = []
+        self.sink: Sink | None = None
+        self.on_close: Callable[[int], None] | None = None
         self.closing = False
         self.close_code = CLOSE_RESTART
 
     def offer(self, message: Message) -> None:
-        """Write or queue ``message``, or close the connection if the client fell behind."""
+        """Hand ``message`` to the sink (or keep it until there is one), or close the
+        connection if the client fell behind."""
         if self.closing:
             return
-        if self.direct is not None:
-            if not self.direct(message):
+        if self.sink is not None:
+            if not self.sink(message):
                 self.close(CLOSE_SLOW)
-            return
-        try:
-            self.queue.put_nowait(message)
-        except asyncio.QueueFull:
+        elif len(self.pending) < self.max_pending:
+            self.pending.append(message)
+        else:
             self.close(CLOSE_SLOW)
 
-    def go_direct(self, write: DirectWrite) -> None:
-        """From now on write messages with ``write``; first what was queued, in order."""
-        while not self.closing and not self.queue.empty():
-            queued = self.queue.get_nowait()
-            assert queued is not None  # only close() queues None, and it sets closing first
-            if not write(queued):
+    def attach(self, sink: Sink, on_close: Callable[[int], None]) -> None:
+        """From now on give messages to ``sink``, first those kept so far, in order; call
+        ``on_close(code)`` once when the connection must close (at once if it already must)."""
+        pending, self.pending = self.pending, []
+        for message in pending:
+            if self.closing:
+                break
+            if not sink(message):
                 self.close(CLOSE_SLOW)
-        if not self.closing:
-            self.direct = write
+        self.on_close = on_close
+        if self.closing:
+            on_close(self.close_code)
+        else:
+            self.sink = sink
 
     def close(self, code: int) -> None:
-        """Ask the endpoint to close the socket with ``code`` after what is already queued."""
+        """Stop taking messages and have the endpoint close the socket with ``code``."""
         if self.closing:
             return
         self.closing = True
         self.close_code = code
-        # Make room for the sentinel: the endpoint must wake up even when the queue is full.
-        while self.queue.full():
-            self.queue.get_nowait()
-        self.queue.put_nowait(None)
+        self.pending = []
+        if self.on_close is not None:
+            self.on_close(code)
 
 
 class Hub:
@@ -103,6 +105,8 @@ class Hub:
 
     def __init__(self, broker: Broker, max_queue: int = 64) -> None:
         self.broker = broker
+        # Messages one socket may have waiting: before its handshake ends, and in the queue of
+        # an endpoint that cannot write directly.
         self.max_queue = max_queue
         self._by_topic: dict[str, set[Connection]] = defaultdict(set)
         self._sequence: dict[str, int] = defaultdict(int)

@@ -24,12 +24,8 @@ from live import (
     broker_from_url,
     serve_websocket,
 )
-from live.hub import CLOSE_SLOW, Message
+from live.hub import CLOSE_SLOW
 from tests.conftest import LiveServer
-
-
-def _text(message: Message | None) -> str | None:
-    return None if message is None else message.text
 
 
 def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
@@ -39,9 +35,14 @@ def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
         a, b = hub.connect(["t1"]), hub.connect(["t1", "t2"])
         await hub.publish("t1", "one")
         await hub.publish("t2", "two")
-        assert [_text(a.queue.get_nowait())] == ["one"]
-        assert [_text(b.queue.get_nowait()), _text(b.queue.get_nowait())] == ["one", "two"]
-        assert a.queue.empty()
+        # Before a sink is attached (the socket's handshake), messages wait in order.
+        assert [m.text for m in a.pending] == ["one"]
+        assert [m.text for m in b.pending] == ["one", "two"]
+        assert a.pending[0] is b.pending[0]  # one message object, encoded once for both
+        got: list[str] = []
+        b.attach(lambda m: got.append(m.text) is None, lambda code: None)
+        await hub.publish("t2", "three")
+        assert got == ["one", "two", "three"] and not b.pending
         hub.disconnect(a)
         assert hub.count("t1") == 1
         await hub.stop()
@@ -53,16 +54,21 @@ def test_a_client_that_falls_behind_is_closed_not_waited_for() -> None:
     async def main() -> None:
         hub = Hub(MemoryBroker(), max_queue=3)
         await hub.start()
-        slow, fine = hub.connect(["t"]), hub.connect(["t"])
+        closed: list[int] = []
+        waiting, full, fine = hub.connect(["t"]), hub.connect(["t"]), hub.connect(["t"])
+        accepted: list[str] = []
+        full.attach(lambda m: len(accepted) < 2 and accepted.append(m.text) is None, closed.append)
+        fine.attach(lambda m: True, closed.append)
         for i in range(4):
             await hub.publish("t", str(i))
-            if i < 3:
-                fine.queue.get_nowait()
-        assert slow.closing and slow.close_code == CLOSE_SLOW
-        # The writer wakes to the close sentinel even though the queue had filled up.
-        items = [slow.queue.get_nowait() for _ in range(slow.queue.qsize())]
-        assert items[-1] is None
-        assert _text(fine.queue.get_nowait()) == "3" and not fine.closing
+        # Still in its handshake: three messages waited, the fourth was one too many.
+        assert waiting.closing and waiting.close_code == CLOSE_SLOW and not waiting.pending
+        # Its sink refused the third message: closed once, and nothing more offered to it.
+        assert full.closing and accepted == ["0", "1"] and closed == [CLOSE_SLOW]
+        assert not fine.closing
+        # A connection closed during its handshake is closed as soon as it is attached.
+        waiting.attach(lambda m: True, closed.append)
+        assert closed == [CLOSE_SLOW, CLOSE_SLOW]
         await hub.stop()
 
     asyncio.run(main())
@@ -126,9 +132,11 @@ def test_close_all_closes_every_connection_with_the_code() -> None:
     async def main() -> None:
         hub = Hub(MemoryBroker())
         conns = [hub.connect(["a"]), hub.connect(["a", "b"]), hub.connect(["c"])]
+        closed: list[int] = []
+        conns[1].attach(lambda m: True, closed.append)
         hub.close_all(CLOSE_SLOW)
         assert all(c.closing and c.close_code == CLOSE_SLOW for c in conns)
-        assert all(c.queue.get_nowait() is None for c in conns)
+        assert closed == [CLOSE_SLOW]  # once, though conns[1] is on two topics
 
     asyncio.run(main())
 
@@ -163,7 +171,8 @@ def test_real_uvicorn_gets_frames_directly_and_a_reader_that_stalls_is_closed(
             return asyncio.run_coroutine_threadsafe(_call(fn), server.loop).result(5)
 
         conns = on_server(lambda: list(hub._by_topic["t"]))  # two, in no particular order
-        assert isinstance(conns, list) and all(c.direct is not None for c in conns)
+        assert isinstance(conns, list) and all(c.sink is not None for c in conns)
+        assert all(getattr(c.sink, "__name__", "") == "write" for c in conns)  # direct_write's
         if deflate:
             assert all(s.protocol.extensions for s in (slow, fast))
         assert await fast.recv() == "<!--seq:0-->"

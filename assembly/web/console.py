@@ -158,7 +158,9 @@ async def socket(websocket: WebSocket) -> None:
         return
     event = await socket_event(websocket)
     if event is not None:
-        await serve_websocket(websocket, state(websocket).hub, [console_topic(event.id)])
+        topic = console_topic(event.id)
+        del event  # plain values only for as long as the socket is open
+        await serve_websocket(websocket, state(websocket).hub, [topic])
 
 
 routes = [

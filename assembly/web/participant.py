@@ -359,20 +359,30 @@ async def leave(request: Request) -> Response:
 
 async def socket(websocket: WebSocket) -> None:
     st = state(websocket)
-    event = await socket_event(websocket)
-    if event is None:
+    listener = await _listener(websocket)
+    if listener is None:
         return
-    async with st.db.read() as db:
-        me = await domain.participant(db, event, _cookie_id(websocket, event))
-    topics = [public_topic(event.id)]
-    channel = me.channel if me else "online"
-    if me is not None:
-        topics.append(participant_topic(me.id))
-    st.push.socket_opened(event.id, channel)
+    # Plain values only from here: the socket may stay open for hours, and an ORM object with
+    # its session is a few KB per socket.
+    event_id, channel, topics = listener
+    st.push.socket_opened(event_id, channel)
     try:
         await serve_websocket(websocket, st.hub, topics)
     finally:
-        st.push.socket_closed(event.id, channel)
+        st.push.socket_closed(event_id, channel)
+
+
+async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
+    """The event id, channel and topics of a participant's socket, or None once it is closed."""
+    event = await socket_event(websocket)
+    if event is None:
+        return None
+    async with state(websocket).db.read() as db:
+        me = await domain.participant(db, event, _cookie_id(websocket, event))
+    topics = [public_topic(event.id)]
+    if me is not None:
+        topics.append(participant_topic(me.id))
+    return event.id, (me.channel if me else "online"), topics
 
 
 routes = [

@@ -84,7 +84,9 @@ async def screen_widget(request: Request) -> Response:
 async def socket(websocket: WebSocket) -> None:
     event = await socket_event(websocket)
     if event is not None:
-        await serve_websocket(websocket, state(websocket).hub, [screen_topic(event.id)])
+        topic = screen_topic(event.id)
+        del event  # plain values only for as long as the socket is open
+        await serve_websocket(websocket, state(websocket).hub, [topic])
 
 
 routes = [
