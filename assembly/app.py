@@ -109,7 +109,11 @@ def create_app(settings: Settings) -> Starlette:
             push=push,
             render=render,
             signer=Signer(secret),
-            limits=RateLimiter(settings.rate_limit_scale),
+            limits=RateLimiter(
+                settings.rate_limit_scale,
+                # Many processes share their windows through Redis when they share a broker.
+                redis_url=settings.broker_url if _is_redis(settings.broker_url) else None,
+            ),
             fair=FairShare(),
             ballots=ballots,
         )
@@ -119,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
             await ballots.stop()
             await push.stop()
             await hub.stop()
+            await st.limits.aclose()
             await db.dispose()
 
     routes = [
@@ -148,3 +153,7 @@ def create_app(settings: Settings) -> Starlette:
         },
         lifespan=lifespan,
     )
+
+
+def _is_redis(url: str) -> bool:
+    return url.split("://", 1)[0] in ("redis", "rediss")

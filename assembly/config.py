@@ -27,7 +27,8 @@ SETTINGS: tuple[Setting, ...] = (
         "broker_url",
         "BROKER_URL",
         "memory://",
-        "Where live updates fan out: memory:// for one process.",
+        "Where live updates fan out: memory:// for one process, redis://host:6379 for many "
+        "(rate limits are then counted there too).",
     ),
     Setting("host", "HOST", "127.0.0.1", "Address the server listens on."),
     Setting("port", "PORT", "8000", "Port the server listens on."),

@@ -1,8 +1,9 @@
 """Rate limits per participant and per address, and a growing wait after failed logins.
 
-Moving windows from the ``limits`` library (in memory here; the same API runs on Redis when
-there are many processes). A room shares one address behind its Wi-Fi, so the per-address
-limits are sized for a full hall, and the per-participant ones for one busy person.
+Moving windows from the ``limits`` library: in memory in one process, in Redis when
+``BROKER_URL`` is Redis, so that every worker and host counts against the same windows. A room
+shares one address behind its Wi-Fi, so the per-address limits are sized for a full hall, and
+the per-participant ones for one busy person.
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from limits import RateLimitItem, RateLimitItemPerMinute
-from limits.aio.storage import MemoryStorage
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
 from assembly.domain import Refused
@@ -60,10 +62,26 @@ LOGIN_MAX_WAIT = 15 * 60
 class RateLimiter:
     """Checks and counts actions; ``scale`` multiplies every limit (0 turns them off)."""
 
-    def __init__(self, scale: float = 1.0, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        scale: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        redis_url: str | None = None,
+    ) -> None:
         self.scale = scale
         self._clock = clock
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        storage: Storage = MemoryStorage()
+        self._pool: Any = None
+        if redis_url:
+            import redis.asyncio as aioredis
+
+            # redis-py, which the Redis broker already needs (limits defaults to coredis), on a
+            # pool of our own so that aclose() can close it.
+            self._pool = aioredis.ConnectionPool.from_url(redis_url)
+            storage = RedisStorage(
+                f"async+{redis_url}", implementation="redispy", connection_pool=self._pool
+            )
+        self._limiter = MovingWindowRateLimiter(storage)
         self._items: dict[tuple[str, str], RateLimitItem] = {}
         self._failures: dict[str, tuple[int, float]] = {}
         for action, rule in RULES.items():
@@ -71,6 +89,11 @@ class RateLimiter:
                 if amount and scale > 0:
                     scaled = max(1, round(amount * scale))
                     self._items[(action, who)] = RateLimitItemPerMinute(scaled, namespace=action)
+
+    async def aclose(self) -> None:
+        """Close the connections to Redis, if any."""
+        if self._pool is not None:
+            await self._pool.aclose()
 
     async def check(self, action: str, participant: str | None, address: str | None) -> None:
         """Count one ``action``; refuse it with a 429 sentence when a limit is reached."""
@@ -91,6 +114,8 @@ class RateLimiter:
             assert who is not None
             await self._limiter.hit(item, who)
 
+    # Failed logins are counted per process: with N workers a guesser gets up to N times the
+    # free tries before the wait starts (the per-address login limit above is shared).
     def login_wait(self, username: str) -> int:
         """Seconds ``username`` must still wait after repeated failures (0 when free to try)."""
         count, last = self._failures.get(username, (0, 0.0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import pytest
 from starlette.testclient import TestClient
@@ -123,3 +124,28 @@ def test_a_shared_address_going_over_does_not_penalise_the_people_behind_it() ->
         assert info.value.penalise  # a cookieless caller is the address itself
 
     asyncio.run(main())
+
+
+def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
+    """With BROKER_URL on Redis, two workers count against one window: a participant who
+    spreads posts over both still meets the per-participant limit."""
+
+    async def main() -> list[bool]:
+        a, b = RateLimiter(redis_url=redis_url), RateLimiter(redis_url=redis_url)
+        me = f"p{uuid.uuid4().hex}"  # a fresh key: windows outlive the test in Redis
+        accepted = []
+        try:
+            for i in range(RULES["contribution"].per_participant + 1):
+                try:
+                    await (a, b)[i % 2].check("contribution", me, None)
+                    accepted.append(True)
+                except Refused as refused:
+                    assert refused.status == 429
+                    accepted.append(False)
+        finally:
+            await a.aclose()
+            await b.aclose()
+        return accepted
+
+    allowed = RULES["contribution"].per_participant
+    assert asyncio.run(main()) == [True] * allowed + [False]
