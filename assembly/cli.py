@@ -10,7 +10,8 @@ import secrets
 import sys
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import make_url, select
+from sqlalchemy.exc import DBAPIError
 
 from assembly import domain
 from assembly.config import SETTINGS, Settings
@@ -74,6 +75,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _run(args)
+    except (DBAPIError, ConnectionError) as exc:
+        # No server, no such database, a wrong password: a sentence, not a traceback.
+        settings = Settings.from_env()
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        raise SystemExit(
+            f"Could not use the database {where}: {reason}. Check DATABASE_URL, that the "
+            "database server is running and that the database exists (e.g. createdb NAME)."
+        ) from None
+
+
+def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(host=getattr(args, "host", None), port=getattr(args, "port", None))
     if args.command == "migrate":
         migrate(settings.database_url)

@@ -6,6 +6,8 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from assembly import cli
 from assembly.config import SETTINGS, Settings
 from assembly.db import migrate
@@ -91,3 +93,16 @@ def test_settings_from_env_and_bad_values() -> None:
 
     with pytest.raises(SystemExit, match="PORT='eighty' is not a valid int"):
         Settings.from_env({"PORT": "eighty"})
+
+
+def test_an_unusable_database_gets_a_sentence_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    missing = tmp_path / "no such folder" / "assembly.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{missing}")
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["migrate"])
+    message = str(exc.value.code)
+    assert message.startswith(f"Could not use the database sqlite+aiosqlite:///{missing}: ")
+    assert "the database exists" in message
+    assert not missing.parent.exists()
