@@ -519,6 +519,26 @@ async def start_server(args: argparse.Namespace, env: dict[str, str], port: int)
     return proc
 
 
+async def ensure_database(db_url: str) -> None:
+    """Create a PostgreSQL database named by ``db_url`` when it does not exist yet."""
+    if not db_url.startswith("postgresql"):
+        return
+    from sqlalchemy import make_url, text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    url = make_url(db_url)
+    engine = create_async_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            found = await conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not found:
+                await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        await engine.dispose()
+
+
 async def count_ballots(db_url: str, db_file: Path | None, poll: int) -> dict[str, int]:
     """The stored ballots of ``poll`` by option, straight from the database."""
     query = "SELECT option_id, count(*) FROM ballot WHERE poll_id = {} GROUP BY option_id"
@@ -574,6 +594,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         base = f"http://127.0.0.1:{port}"
         db_file = None if args.database else Path(tmp) / "load.db"
         db_url = args.database or f"sqlite+aiosqlite:///{db_file}"
+        await ensure_database(db_url)
         env = server_env(args, db_url, port)
         server = await start_server(args, env, port)
         workers: list[Worker] = []
