@@ -6,14 +6,13 @@ Topics: ``event:{id}:public`` (participants), ``event:{id}:console``, ``event:{i
 
 from __future__ import annotations
 
-from collections import Counter
-
 from sqlalchemy import select
 
 from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
 from assembly.models import Contribution, Event, Poll
+from assembly.presence import Presence
 from assembly.render import Renderer
 from live import Coalescer, Hub
 
@@ -52,7 +51,8 @@ class Pusher:
         self.tallies: Coalescer[int] = Coalescer(self._flush_tallies, interval)
         self.upvotes: Coalescer[int] = Coalescer(self._flush_upvotes, interval)
         self.presence: Coalescer[int] = Coalescer(self._flush_presence, interval)
-        self.connected: Counter[tuple[int, str]] = Counter()
+        self.presence_counts = Presence(hub, self._peers_changed)
+        self._local_presence_changed = False
         # The last recount of each poll: a ballot's own reply shows it instead of recounting
         # once per ballot (the next push, a tick later, brings the newer count).
         self.views: dict[int, domain.PollView] = {}
@@ -60,8 +60,10 @@ class Pusher:
     async def start(self) -> None:
         for c in (self.tallies, self.upvotes, self.presence):
             await c.start()
+        await self.presence_counts.start()
 
     async def stop(self) -> None:
+        await self.presence_counts.stop()
         for c in (self.tallies, self.upvotes, self.presence):
             await c.stop()
 
@@ -200,20 +202,31 @@ class Pusher:
     # --- presence ---
 
     def socket_opened(self, event_id: int, channel: str) -> None:
-        self.connected[(event_id, channel)] += 1
+        self.presence_counts.opened(event_id, channel)
+        self._local_presence_changed = True
         self.presence.mark(event_id)
 
     def socket_closed(self, event_id: int, channel: str) -> None:
-        self.connected[(event_id, channel)] -= 1
+        self.presence_counts.closed(event_id, channel)
+        self._local_presence_changed = True
         self.presence.mark(event_id)
 
     def joined(self, event_id: int) -> None:
         self.presence.mark(event_id)
 
+    def _peers_changed(self, event_ids: set[int]) -> None:
+        for event_id in event_ids:
+            self.presence.mark(event_id)
+
     def connected_by_channel(self, event_id: int) -> dict[str, int]:
-        return {ch: n for (ev, ch), n in self.connected.items() if ev == event_id and n > 0}
+        """Sockets open now for the event, in every process."""
+        return self.presence_counts.connected(event_id)
 
     async def _flush_presence(self, event_ids: set[int]) -> None:
+        if self._local_presence_changed:
+            # Before the fragment: the other processes count this process's sockets too.
+            self._local_presence_changed = False
+            await self.presence_counts.report()
         for event_id in event_ids:
             async with self.db.read() as s:
                 event = await s.get(Event, event_id)

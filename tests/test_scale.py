@@ -13,7 +13,7 @@ from websockets.exceptions import ConnectionClosed
 
 from assembly import cli
 from assembly.config import Settings
-from tests.conftest import LiveServer, make_settings, open_poll_over_http, seeded
+from tests.conftest import PASSWORD, LiveServer, make_settings, open_poll_over_http, seeded
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _ITEM = re.compile(r'<li id="c-(\d+)"')
@@ -177,3 +177,49 @@ def test_concurrent_publishes_arrive_in_order_without_a_false_gap(redis_url: str
 
     received, resyncs = asyncio.run(main())
     assert received == [str(n) for n in range(300)] and resyncs == 0
+
+
+_CONNECTED = re.compile(r"<th scope=\"row\">Online</th><td>\d+</td><td>(\d+)</td>")
+
+
+def test_connected_now_counts_the_sockets_of_every_worker(two_workers: Settings) -> None:
+    """A facilitator's console, on either worker, counts the sockets open on both."""
+    with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
+
+        async def connected(staff: httpx.AsyncClient, want: int) -> int:
+            # Reports travel through Redis: ask again until they have (or 10 s have passed).
+            async with asyncio.timeout(10):
+                while True:
+                    page = (await staff.get("/console/demo/w/presence")).text
+                    shown = int(_CONNECTED.search(page).group(1))  # type: ignore[union-attr]
+                    if shown == want:
+                        return shown
+                    await asyncio.sleep(0.05)
+
+        async def main() -> None:
+            staff_a, staff_b = await _staff(a.url), await _staff(b.url)
+            on_a, _ = await _phone(a.url)
+            on_b, _ = await _phone(b.url)
+            sockets = []
+            for phone, server in ((on_a, a), (on_b, b)):
+                cookie = "; ".join(f"{k}={v}" for k, v in phone.cookies.items())
+                sockets.append(
+                    await connect(_ws(server.url), additional_headers={"Cookie": cookie})
+                )
+            assert await connected(staff_a, 2) == 2
+            assert await connected(staff_b, 2) == 2
+            await sockets[1].close()  # the one on worker B
+            assert await connected(staff_a, 1) == 1
+            await sockets[0].close()
+            for client in (staff_a, staff_b, on_a, on_b):
+                await client.aclose()
+
+        asyncio.run(main())
+
+
+async def _staff(base: str) -> httpx.AsyncClient:
+    staff = httpx.AsyncClient(base_url=base)
+    token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
+    data = {"username": "facilitator", "password": PASSWORD, "next": "/"}
+    await staff.post("/login", data={**data, "csrf_token": token})
+    return staff

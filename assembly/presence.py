@@ -1,0 +1,126 @@
+"""Who is connected now, summed over every process that shares the broker.
+
+Each process counts its own sockets and reports the counts on one internal topic whenever they
+change and every ``HEARTBEAT`` seconds; every process keeps the others' last reports and forgets
+a process not heard from for ``STALE`` seconds (it died, and its sockets with it). With one
+process (``memory://``) the reports only ever reach their sender, and are ignored.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import secrets
+import time
+from collections import Counter
+from collections.abc import Callable
+
+from live import Connection, Hub
+from live.hub import Message
+
+TOPIC = "presence"
+HEARTBEAT = 10.0
+STALE = 3 * HEARTBEAT
+
+Counts = dict[int, dict[str, int]]  # event id -> channel -> sockets
+
+
+class Presence:
+    """This process's sockets per event and channel, and the other processes' last reports."""
+
+    def __init__(
+        self,
+        hub: Hub,
+        changed: Callable[[set[int]], None],
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.hub = hub
+        self.me = secrets.token_hex(8)
+        self.local: Counter[tuple[int, str]] = Counter()
+        self.peers: dict[str, tuple[float, Counts]] = {}
+        # Called with the events whose totals another process changed, so that one process
+        # (the one with the smallest id) re-renders them: see _received.
+        self._changed = changed
+        self._clock = clock
+        self._conn: Connection | None = None
+        self._heartbeat: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._listen()
+        self._heartbeat = asyncio.create_task(self._beat())
+
+    async def stop(self) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._heartbeat
+        if self._conn is not None:
+            self.hub.disconnect(self._conn)
+
+    def opened(self, event_id: int, channel: str) -> None:
+        self.local[(event_id, channel)] += 1
+
+    def closed(self, event_id: int, channel: str) -> None:
+        self.local[(event_id, channel)] -= 1
+        if self.local[(event_id, channel)] <= 0:
+            del self.local[(event_id, channel)]
+
+    def connected(self, event_id: int) -> dict[str, int]:
+        """Sockets open now for ``event_id`` in every live process, by channel."""
+        total: Counter[str] = Counter()
+        for (ev, channel), n in self.local.items():
+            if ev == event_id:
+                total[channel] += n
+        now = self._clock()
+        for seen, counts in self.peers.values():
+            if now - seen < STALE:
+                total.update(counts.get(event_id, {}))
+        return {channel: n for channel, n in total.items() if n > 0}
+
+    async def report(self) -> None:
+        """Tell the other processes this one's counts."""
+        counts: dict[int, dict[str, int]] = {}
+        for (ev, channel), n in self.local.items():
+            counts.setdefault(ev, {})[channel] = n
+        await self.hub.publish(TOPIC, json.dumps({"w": self.me, "e": counts}))
+
+    def _listen(self) -> None:
+        conn = self._conn = self.hub.connect([TOPIC])
+        conn.attach(self._received, lambda code: self._relisten(conn))
+
+    def _relisten(self, conn: Connection) -> None:
+        # A broker gap closes every connection, this one too: listen again at once. Reports
+        # lost in the gap are made good by the next heartbeats.
+        self.hub.disconnect(conn)
+        self._listen()
+
+    def _received(self, message: Message) -> bool:
+        data = json.loads(message.text)
+        sender = data["w"]
+        if sender == self.me:
+            return True
+        counts: Counts = {int(ev): by_channel for ev, by_channel in data["e"].items()}
+        _, before = self.peers.get(sender, (0.0, {}))
+        self.peers[sender] = (self._clock(), counts)
+        changed = {ev for ev in before.keys() | counts.keys() if before.get(ev) != counts.get(ev)}
+        # Every process gets the report; only one re-renders, so the consoles get one fragment.
+        if changed and self._leads():
+            self._changed(changed)
+        return True
+
+    def _leads(self) -> bool:
+        now = self._clock()
+        return all(self.me < w for w, (seen, _) in self.peers.items() if now - seen < STALE)
+
+    async def _beat(self) -> None:
+        while True:
+            await asyncio.sleep(HEARTBEAT)
+            now = self._clock()
+            gone = [w for w, (seen, _) in self.peers.items() if now - seen >= STALE]
+            events: set[int] = set()
+            for w in gone:
+                events.update(self.peers.pop(w)[1])
+            if events and self._leads():
+                self._changed(events)
+            await self.report()
