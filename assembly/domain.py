@@ -7,10 +7,12 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, and_, bindparam, delete, exists, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.models import (
@@ -113,6 +115,52 @@ async def participant(
         return None
     p = await db.get(Participant, participant_id)
     return p if p is not None and p.event_id == event.id else None
+
+
+def _event_and_participants(key_used: Any) -> Select[Event, Participant, bool]:
+    return (
+        select(Event, Participant, key_used)
+        .outerjoin(
+            Participant,
+            and_(
+                Participant.event_id == Event.id,
+                Participant.id.in_(bindparam("ids", expanding=True)),
+            ),
+        )
+        .where(Event.slug == bindparam("slug"))
+    )
+
+
+# Built once: constructing the statement took longer than running it.
+_WITHOUT_KEY = _event_and_participants(literal(False))
+_WITH_KEY = _event_and_participants(
+    exists().where(RequestKey.actor == Participant.id, RequestKey.key == bindparam("key"))
+)
+
+
+async def event_and_participants(
+    db: AsyncSession, slug: str, participant_ids: Collection[str], key: str | None = None
+) -> tuple[Event, dict[str, tuple[Participant, bool]]]:
+    """The event called ``slug`` and those of ``participant_ids`` who are its participants, each
+    with whether it used the idempotency ``key`` before: what ``event_by_slug``,
+    ``participant`` and ``key_used`` tell, in one query instead of three.
+
+    A request's participant cookie is named after the event's id, so the caller does not know
+    yet which of its cookies counts: it passes every id its cookies carry and picks afterwards.
+    """
+    params = {"slug": slug, "ids": list(participant_ids)}
+    if key:
+        params["key"] = key[:64]
+    rows = await db.execute(_WITH_KEY if key else _WITHOUT_KEY, params)
+    event: Event | None = None
+    found: dict[str, tuple[Participant, bool]] = {}
+    for row_event, p, key_used in rows:
+        event = row_event
+        if p is not None:
+            found[p.id] = (p, bool(key_used))
+    if event is None:
+        raise Refused(f"There is no event called “{slug}”. Check the address you were given.", 404)
+    return event, found
 
 
 async def join(

@@ -23,6 +23,7 @@ PENALTY_SECONDS = 5.0  # after a 429, further posts are refused before being rea
 # server a sleeping task instead of a busy processor, and slows only the flooder.
 TARPIT_SECONDS = 1.0
 PENALTY_HEADER = "x-assembly-penalty"  # set by the app on a 429 the caller earned; stripped here
+_PENALTY_KEY = PENALTY_HEADER.encode()
 _PENALTY = "You are sending requests faster than we can take them. Wait a minute, then try again."
 
 
@@ -88,7 +89,9 @@ class FairShareMiddleware:
 
         async def watch(message: Message) -> None:
             nonlocal penalise
-            if message["type"] == "http.response.start":
+            if message["type"] == "http.response.start" and any(
+                k.lower() == _PENALTY_KEY for k, _ in message.get("headers", ())
+            ):
                 headers = MutableHeaders(scope=message)
                 if PENALTY_HEADER in headers:
                     penalise = True

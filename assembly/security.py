@@ -7,6 +7,7 @@ import hmac
 import secrets
 import time
 from collections.abc import Mapping
+from functools import lru_cache
 from http.cookies import SimpleCookie
 from urllib.parse import urlsplit
 
@@ -26,6 +27,10 @@ _ROOM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ROOM_CODE_LENGTH = 6
 
 _hasher = PasswordHasher()
+# Each request checks a participant cookie twice and a CSRF cookie once, and each reply signs
+# the participant cookie again: the answers never change while the key does not, so the last
+# ones are remembered (a few MB at most, whatever cookies a script invents).
+_REMEMBERED_SIGNATURES = 16_384
 
 
 class Signer:
@@ -36,14 +41,20 @@ class Signer:
         self._csrf = URLSafeSerializer(secret, salt="csrf")
         self._staff = URLSafeTimedSerializer(secret, salt="staff")
         self._once = URLSafeTimedSerializer(secret, salt="one-time-login")
+        self._participant_cookie = lru_cache(_REMEMBERED_SIGNATURES)(self._plain.dumps)
+        self._participant_id = lru_cache(_REMEMBERED_SIGNATURES)(self._check_participant)
+        self._csrf_token = lru_cache(_REMEMBERED_SIGNATURES)(self._check_csrf)
 
     def participant_cookie(self, participant_id: str) -> str:
-        return self._plain.dumps(participant_id)
+        """The signed cookie value that carries ``participant_id``."""
+        cookie: str = self._participant_cookie(participant_id)
+        return cookie
 
     def participant_id(self, cookie: str | None) -> str | None:
         """The participant id in ``cookie``, or None when it is absent or fails its signature."""
-        if not cookie:
-            return None
+        return self._participant_id(cookie) if cookie else None
+
+    def _check_participant(self, cookie: str) -> str | None:
         try:
             value = self._plain.loads(cookie)
         except BadSignature:
@@ -81,8 +92,10 @@ class Signer:
         return self._csrf.dumps(token)
 
     def csrf_token(self, cookie: str | None) -> str | None:
-        if not cookie:
-            return None
+        """The CSRF token in ``cookie``, or None when it is absent or fails its signature."""
+        return self._csrf_token(cookie) if cookie else None
+
+    def _check_csrf(self, cookie: str) -> str | None:
         try:
             value = self._csrf.loads(cookie)
         except BadSignature:
@@ -144,6 +157,17 @@ def cookie_header(name: str, value: str, secure: bool, max_age: int | None = Non
 
 
 def cookies_of(scope: Scope) -> dict[str, str]:
+    """The request's cookies, parsed once however many middlewares ask (do not modify)."""
+    cookies: dict[str, str] | None = scope.get(_COOKIES)
+    if cookies is None:
+        cookies = scope[_COOKIES] = _parse_cookies(scope)
+    return cookies
+
+
+_COOKIES = "assembly.cookies"
+
+
+def _parse_cookies(scope: Scope) -> dict[str, str]:
     for key, value in scope.get("headers", ()):
         if key == b"cookie":
             jar: SimpleCookie = SimpleCookie()
@@ -214,6 +238,7 @@ _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
 ]
+_REPLACED = {name for name, _ in _SECURITY_HEADERS}
 
 
 class SecurityHeadersMiddleware:
@@ -230,11 +255,15 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if "content-security-policy" not in headers:
-                    headers["content-security-policy"] = self.default_csp.decode()
-                for name, value in _SECURITY_HEADERS:
-                    headers[name.decode()] = value.decode()
+                # On the raw list: the same headers as with MutableHeaders, one pass instead of
+                # one per header.
+                headers = [
+                    (k, v) for k, v in message.get("headers", ()) if k.lower() not in _REPLACED
+                ]
+                if not any(k.lower() == b"content-security-policy" for k, _ in headers):
+                    headers.append((b"content-security-policy", self.default_csp))
+                headers.extend(_SECURITY_HEADERS)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

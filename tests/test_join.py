@@ -154,3 +154,31 @@ def test_one_time_login_link_works_once(client: TestClient) -> None:
     client.cookies.clear()
     r = client.get(f"/login/once/{token}")
     assert r.status_code == 403 and "has been used or has expired" in r.text
+
+
+def test_participant_found_among_other_events_cookies(
+    client: TestClient, settings: Settings
+) -> None:
+    """The participant lookup takes every participant cookie a browser sends and keeps the one
+    named after this event, also when there are more than it checks in its one query."""
+    from assembly.web.participant import _CANDIDATES
+
+    client.get(f"/j/{room_code(_room_secret(client), settings.room_code_period)}")
+    name = next(k for k in client.cookies if k.startswith("asm_p"))
+    jar = dict(client.cookies)
+    signer = client.app_state["app"].signer  # type: ignore[attr-defined]
+
+    def send_with(extras: int, own: str) -> str:
+        # Other events' cookies come first: valid ones of unknown participants, and forgeries.
+        client.cookies.clear()
+        for extra in range(extras):
+            forged = signer.participant_cookie("0" * 32) if extra % 2 else "nonsense"
+            client.cookies.set(f"asm_p{1000 + extra}", forged)
+        for k, v in jar.items():
+            client.cookies.set(k, own if k == name else v)
+        return client.get("/e/demo").text
+
+    for extras in range(2 * _CANDIDATES):
+        assert 'class="tag channel-room"' in send_with(extras, jar[name]), extras
+    assert 'class="tag channel-online"' in send_with(2 * _CANDIDATES, "nonsense")
+    assert _presence(client) == {"room": 1, "online": 1}

@@ -57,6 +57,32 @@ def _cookie_id(request: Request | WebSocket, event: Event) -> str | None:
     return state(request).signer.participant_id(request.cookies.get(_cookie_name(event)))
 
 
+# A browser has one participant cookie per event it joined here. The lookup that finds the
+# event and its participant in one query takes this many of them; a browser with more (or a
+# script sending hundreds, each a signature to check) falls back to two queries.
+_CANDIDATES = 4
+
+
+async def _event_and_me(
+    request: Request, db: AsyncSession, key: str | None = None
+) -> tuple[Event, Participant | None, bool]:
+    """The event in the path, the participant behind its cookie (None when absent, forged or
+    of another event) and whether that participant used ``key`` before."""
+    names = [n for n in request.cookies if n.startswith("asm_p") and n[5:].isdigit()]
+    signer = state(request).signer
+    ids = {n: signer.participant_id(request.cookies[n]) for n in names[:_CANDIDATES]}
+    candidates = [i for i in ids.values() if i]
+    event, found = await domain.event_and_participants(
+        db, request.path_params["event"], candidates, key
+    )
+    name = _cookie_name(event)
+    if name in ids or name not in names:
+        me, used = found.get(ids.get(name) or "", (None, False))
+        return event, me, used
+    me = await domain.participant(db, event, _cookie_id(request, event))
+    return event, me, bool(me is not None and key and await domain.key_used(db, me.id, key))
+
+
 def _remember(request: Request, response: Response, event: Event, p: Participant) -> Response:
     st = state(request)
     response.headers.append(
@@ -115,8 +141,7 @@ async def event_page(request: Request) -> Response:
     st = state(request)
     # Most page loads are returning participants: they need no write, so no turn at the writer.
     async with st.db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me = await domain.participant(db, event, _cookie_id(request, event))
+        event, me, _ = await _event_and_me(request, db)
     # Read before the page's content: anything published after this makes the socket resync.
     seq = st.hub.sequence(public_topic(event.id))
     if me is None:
@@ -144,8 +169,7 @@ async def widget(request: Request) -> Response:
     template, load = WIDGETS[request.path_params["widget"]]
     st = state(request)
     async with st.db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me = await domain.participant(db, event, _cookie_id(request, event))
+        event, me, _ = await _event_and_me(request, db)
         ctx = await load(db, event, me)
     return page(request, template, event=event, me=me, **ctx)
 
@@ -194,10 +218,9 @@ async def _check(request: Request, limit: str, observers: bool = False) -> _Chec
     st = state(request)
     key = idempotency_key(request, form)
     async with st.db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        known = await domain.participant(db, event, _cookie_id(request, event))
-        if known is not None and key and await domain.key_used(db, known.id, key):
-            return _Checked(form, event, known, key, repeated=True)
+        event, known, used = await _event_and_me(request, db, key)
+    if known is not None and used:
+        return _Checked(form, event, known, key, repeated=True)
     if known is not None and known.role == "observer" and not observers:
         raise Refused(
             "Observers can follow the assembly but not take part in it. "
@@ -325,8 +348,7 @@ async def my_page(request: Request) -> Response:
     """What this participant has said, with a way to delete it, and a way to leave."""
     st = state(request)
     async with st.db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        me = await domain.participant(db, event, _cookie_id(request, event))
+        event, me, _ = await _event_and_me(request, db)
         mine = await domain.contributions_of(db, me) if me else []
     return page(request, "participant/me.html", event=event, me=me, mine=mine)
 
