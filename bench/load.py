@@ -495,18 +495,20 @@ async def start_server(args: argparse.Namespace, env: dict[str, str], port: int)
     serve = [sys.executable, "-m", "assembly", "serve", "--no-demo"]
     if args.workers:
         serve += ["--workers", str(args.workers)]  # the flag may not exist in the server yet
+    # The server's log goes to --server-log, or is read only if it fails to start.
+    log = open(args.server_log, "wb") if args.server_log else subprocess.PIPE  # noqa: SIM115
     proc = subprocess.Popen(
         serve,
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
         preexec_fn=raise_child_fd_limit,
     )
     async with httpx.AsyncClient(trust_env=False) as c, asyncio.timeout(60):
         while True:
             if proc.poll() is not None:
-                err = proc.stderr.read().decode()[-2000:] if proc.stderr else ""
+                err = proc.stderr.read().decode()[-2000:] if proc.stderr else args.server_log
                 raise SystemExit(f"the server exited with {proc.returncode}:\n{err}")
             try:
                 if (await c.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
@@ -931,6 +933,7 @@ def main() -> None:
     parser.add_argument(
         "--no-deflate", action="store_true", help="clients do not offer per-message deflate"
     )
+    parser.add_argument("--server-log", help="write the server's log (stderr) to this file")
     parser.add_argument("--join-concurrency", type=int, default=20, help="joins in flight")
     parser.add_argument("--connect-concurrency", type=int, default=100, help="opens in flight")
     parser.add_argument(
