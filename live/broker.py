@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+from collections.abc import Callable
 from typing import Protocol
 
-Deliver = Callable[[str, str], Awaitable[None] | None]
+Deliver = Callable[[str, str], None]
 
 
 class Broker(Protocol):
@@ -37,11 +38,13 @@ class MemoryBroker:
         self._deliver = None
 
     async def publish(self, topic: str, data: str) -> None:
-        """Deliver at once, in this process."""
+        """Deliver in this process, as soon as the publisher's task yields or ends, in order.
+
+        Not inline: a request is answered without waiting for its fan-out (at 10,000 sockets
+        about 200 ms of writes), as it is when Redis carries the message.
+        """
         if self._deliver is not None:
-            result = self._deliver(topic, data)
-            if result is not None:
-                await result
+            asyncio.get_running_loop().call_soon(self._deliver, topic, data)
 
 
 def broker_from_url(url: str) -> Broker:

@@ -78,9 +78,7 @@ class RedisBroker:
             log.warning("publish to Redis failed (%s); delivering locally", exc)
             # The other processes missed it; they resync when they see the sequence gap.
             if self._deliver is not None:
-                result = self._deliver(topic, data)
-                if result is not None:
-                    await result
+                self._deliver(topic, data)
 
     async def _listen(self) -> None:
         backoff = 0.1
@@ -120,6 +118,4 @@ class RedisBroker:
             )
             self._resync()
         if self._deliver is not None:
-            result = self._deliver(topic, data)
-            if result is not None:
-                await result
+            self._deliver(topic, data)

@@ -35,6 +35,8 @@ def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
         a, b = hub.connect(["t1"]), hub.connect(["t1", "t2"])
         await hub.publish("t1", "one")
         await hub.publish("t2", "two")
+        assert not a.pending  # not inline: the publisher's request is answered first
+        await _delivered()
         # Before a sink is attached (the socket's handshake), messages wait in order.
         assert [m.text for m in a.pending] == ["one"]
         assert [m.text for m in b.pending] == ["one", "two"]
@@ -42,6 +44,7 @@ def test_publish_reaches_each_subscriber_of_the_topic_only() -> None:
         got: list[str] = []
         b.attach(lambda m: got.append(m.text) is None, lambda code: None)
         await hub.publish("t2", "three")
+        await _delivered()
         assert got == ["one", "two", "three"] and not b.pending
         hub.disconnect(a)
         assert hub.count("t1") == 1
@@ -61,6 +64,7 @@ def test_a_client_that_falls_behind_is_closed_not_waited_for() -> None:
         fine.attach(lambda m: True, closed.append)
         for i in range(4):
             await hub.publish("t", str(i))
+        await _delivered()
         # Still in its handshake: three messages waited, the fourth was one too many.
         assert waiting.closing and waiting.close_code == CLOSE_SLOW and not waiting.pending
         # Its sink refused the third message: closed once, and nothing more offered to it.
@@ -72,6 +76,11 @@ def test_a_client_that_falls_behind_is_closed_not_waited_for() -> None:
         await hub.stop()
 
     asyncio.run(main())
+
+
+async def _delivered() -> None:
+    # The memory broker delivers from the event loop's next turn (call_soon), in order.
+    await asyncio.sleep(0)
 
 
 def test_unknown_broker_url_is_refused_with_a_sentence() -> None:
