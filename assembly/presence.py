@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import secrets
 import time
 from collections import Counter
@@ -18,6 +19,8 @@ from collections.abc import Callable
 
 from live import Connection, Hub
 from live.hub import Message
+
+log = logging.getLogger(__name__)
 
 TOPIC = "presence"
 HEARTBEAT = 10.0
@@ -96,11 +99,16 @@ class Presence:
         self._listen()
 
     def _received(self, message: Message) -> bool:
-        data = json.loads(message.text)
-        sender = data["w"]
+        try:
+            data = json.loads(message.text)
+            sender = str(data["w"])
+            counts: Counts = {int(ev): dict(by_channel) for ev, by_channel in data["e"].items()}
+        except (ValueError, KeyError, TypeError, AttributeError):
+            # Not ours (another version on the same Redis?): never break the hub's delivery.
+            log.warning("ignored a presence report that could not be read")
+            return True
         if sender == self.me:
             return True
-        counts: Counts = {int(ev): by_channel for ev, by_channel in data["e"].items()}
         _, before = self.peers.get(sender, (0.0, {}))
         self.peers[sender] = (self._clock(), counts)
         changed = {ev for ev in before.keys() | counts.keys() if before.get(ev) != counts.get(ev)}

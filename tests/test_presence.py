@@ -31,6 +31,7 @@ def test_counts_add_up_over_processes_until_one_goes_quiet() -> None:
     # "a" has the smallest id, so it re-renders; this process stays quiet.
     assert changed == []
     presence._received(_report("m", {1: {"room": 99}}))  # its own report, come back
+    assert presence._received(Message("not a report"))  # ignored, never raised into the hub
     assert presence.connected(1) == {"room": 3, "online": 5}
 
     now[0] += STALE  # "a" and "z" said nothing for STALE seconds: gone, and their sockets
