@@ -32,6 +32,7 @@ from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
 from live import Hub, ServerSendMiddleware, broker_from_url
+from live.broker import is_redis
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
@@ -112,7 +113,7 @@ def create_app(settings: Settings) -> Starlette:
             limits=RateLimiter(
                 settings.rate_limit_scale,
                 # Many processes share their windows through Redis when they share a broker.
-                redis_url=settings.broker_url if _is_redis(settings.broker_url) else None,
+                redis_url=settings.broker_url if is_redis(settings.broker_url) else None,
             ),
             fair=FairShare(),
             ballots=ballots,
@@ -153,7 +154,3 @@ def create_app(settings: Settings) -> Starlette:
         },
         lifespan=lifespan,
     )
-
-
-def _is_redis(url: str) -> bool:
-    return url.split("://", 1)[0] in ("redis", "rediss")

@@ -19,6 +19,7 @@ from assembly.db import Database, migrate
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
 from assembly.models import Event, FacilitatorAccount
 from assembly.security import Signer, room_code
+from live.broker import is_redis
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -238,7 +239,7 @@ async def _startup_facts(settings: Settings, base: str) -> list[str]:
 
 def _workers_problem(settings: Settings) -> str:
     """Why several workers would not work with these settings, or "" when they would."""
-    if not settings.broker_url.startswith(("redis://", "rediss://")):
+    if not is_redis(settings.broker_url):
         return (
             "--workers needs BROKER_URL=redis://host:6379: with memory:// each worker "
             "would only tell its own sockets."

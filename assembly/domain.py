@@ -150,7 +150,7 @@ async def event_and_participants(
     """
     params = {"slug": slug, "ids": list(participant_ids)}
     if key:
-        params["key"] = key[:64]
+        params["key"] = key
     rows = await db.execute(_WITH_KEY if key else _WITHOUT_KEY, params)
     event: Event | None = None
     found: dict[str, tuple[Participant, bool]] = {}
@@ -590,7 +590,7 @@ async def set_poll_status(
 
 
 async def key_used(db: AsyncSession, actor: str, key: str) -> bool:
-    return await db.get(RequestKey, (actor, key[:64])) is not None
+    return await db.get(RequestKey, (actor, key)) is not None
 
 
 async def claim_key(db: AsyncSession, actor: str, key: str | None) -> bool:
@@ -601,8 +601,6 @@ async def claim_key(db: AsyncSession, actor: str, key: str | None) -> bool:
     """
     if not key:
         return True
-    if len(key) > 64:
-        raise Refused("The request key is too long (64 characters at most).", 422)
     if await db.get(RequestKey, (actor, key)) is not None:
         return False
     db.add(RequestKey(actor=actor, key=key))

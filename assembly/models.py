@@ -170,12 +170,15 @@ class Ballot(Base):
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+MAX_KEY = 64  # characters in an idempotency key
+
+
 class RequestKey(Base):
     """An idempotency key already used by an actor: a retried POST is answered, not redone."""
 
     __tablename__ = "request_key"
     actor: Mapped[str] = mapped_column(String(40), primary_key=True)
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(MAX_KEY), primary_key=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

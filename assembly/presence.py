@@ -9,7 +9,6 @@ process (``memory://``) the reports only ever reach their sender, and are ignore
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 import secrets
@@ -19,6 +18,7 @@ from collections.abc import Callable
 
 from live import Connection, Hub
 from live.hub import Message
+from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +41,7 @@ class Presence:
         self.hub = hub
         self.me = secrets.token_hex(8)
         self.local: Counter[tuple[int, str]] = Counter()
+        self._unreported = False  # local counts changed since the last report
         self.peers: dict[str, tuple[float, Counts]] = {}
         # Called with the events whose totals another process changed, so that one process
         # (the one with the smallest id) re-renders them: see _received.
@@ -54,20 +55,19 @@ class Presence:
         self._heartbeat = asyncio.create_task(self._beat())
 
     async def stop(self) -> None:
-        if self._heartbeat is not None:
-            self._heartbeat.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._heartbeat
+        await cancel_and_wait(self._heartbeat)
         if self._conn is not None:
             self.hub.disconnect(self._conn)
 
     def opened(self, event_id: int, channel: str) -> None:
         self.local[(event_id, channel)] += 1
+        self._unreported = True
 
     def closed(self, event_id: int, channel: str) -> None:
         self.local[(event_id, channel)] -= 1
         if self.local[(event_id, channel)] <= 0:
             del self.local[(event_id, channel)]
+        self._unreported = True
 
     def connected(self, event_id: int) -> dict[str, int]:
         """Sockets open now for ``event_id`` in every live process, by channel."""
@@ -81,8 +81,12 @@ class Presence:
                 total.update(counts.get(event_id, {}))
         return {channel: n for channel, n in total.items() if n > 0}
 
-    async def report(self) -> None:
-        """Tell the other processes this one's counts."""
+    async def report(self, always: bool = False) -> None:
+        """Tell the other processes this one's counts, if they changed since last time (or
+        ``always``, as the heartbeat does)."""
+        if not (self._unreported or always):
+            return
+        self._unreported = False
         counts: dict[int, dict[str, int]] = {}
         for (ev, channel), n in self.local.items():
             counts.setdefault(ev, {})[channel] = n
@@ -131,4 +135,4 @@ class Presence:
                 events.update(self.peers.pop(w)[1])
             if events and self._leads():
                 self._changed(events)
-            await self.report()
+            await self.report(always=True)

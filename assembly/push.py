@@ -52,7 +52,6 @@ class Pusher:
         self.upvotes: Coalescer[int] = Coalescer(self._flush_upvotes, interval)
         self.presence: Coalescer[int] = Coalescer(self._flush_presence, interval)
         self.presence_counts = Presence(hub, self._peers_changed)
-        self._local_presence_changed = False
         # The last recount of each poll: a ballot's own reply shows it instead of recounting
         # once per ballot (the next push, a tick later, brings the newer count).
         self.views: dict[int, domain.PollView] = {}
@@ -203,12 +202,10 @@ class Pusher:
 
     def socket_opened(self, event_id: int, channel: str) -> None:
         self.presence_counts.opened(event_id, channel)
-        self._local_presence_changed = True
         self.presence.mark(event_id)
 
     def socket_closed(self, event_id: int, channel: str) -> None:
         self.presence_counts.closed(event_id, channel)
-        self._local_presence_changed = True
         self.presence.mark(event_id)
 
     def joined(self, event_id: int) -> None:
@@ -223,10 +220,8 @@ class Pusher:
         return self.presence_counts.connected(event_id)
 
     async def _flush_presence(self, event_ids: set[int]) -> None:
-        if self._local_presence_changed:
-            # Before the fragment: the other processes count this process's sockets too.
-            self._local_presence_changed = False
-            await self.presence_counts.report()
+        # Before the fragment: the other processes count this process's sockets too.
+        await self.presence_counts.report()
         for event_id in event_ids:
             async with self.db.read() as s:
                 event = await s.get(Event, event_id)

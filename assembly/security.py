@@ -136,7 +136,7 @@ class CSRFCookieMiddleware:
         cookie = cookie_header(
             CSRF_COOKIE,
             signer.csrf_cookie(token),
-            app_state.settings.cookie_secure or scope.get("scheme") == "https",
+            secure_cookies(app_state.settings.cookie_secure, scope),
         )
 
         async def send_with_cookie(message: Message) -> None:
@@ -145,6 +145,12 @@ class CSRFCookieMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_cookie)
+
+
+def secure_cookies(configured: bool, scope: Scope) -> bool:
+    """Cookies are Secure when configured so, or when the request came over https: directly, or
+    through a trusted proxy's X-Forwarded-Proto, which uvicorn puts in the scope."""
+    return configured or scope.get("scheme") in ("https", "wss")
 
 
 def cookie_header(name: str, value: str, secure: bool, max_age: int | None = None) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from assembly.db import Database
 from assembly.domain import Refused, check_ballot
 from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
+from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,8 @@ class BallotWriter:
         self._task = asyncio.create_task(self._run(), name="ballot-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
+        self._task = None
         while self._queue:  # answer whatever is left rather than leave a request hanging
             await self._commit(self._take())
 
@@ -66,8 +63,6 @@ class BallotWriter:
     ) -> Poll | None:
         """Store ``p``'s ballot; its poll once committed, None if ``key`` was used before.
         Raises ``Refused`` for a poll that is closed or an option it does not offer."""
-        if key is not None and len(key) > 64:
-            raise Refused("The request key is too long (64 characters at most).", 422)
         item = _Item(event, p, poll_id, option_id, key)
         self._queue.append(item)
         self._wake.set()

@@ -47,12 +47,16 @@ class MemoryBroker:
             asyncio.get_running_loop().call_soon(self._deliver, topic, data)
 
 
+def is_redis(url: str) -> bool:
+    """Whether ``url`` names a Redis broker (``redis://`` or ``rediss://``)."""
+    return url.split("://", 1)[0].lower() in ("redis", "rediss")
+
+
 def broker_from_url(url: str) -> Broker:
     """Build the broker named by ``url``: ``memory://`` (one process) or ``redis://`` (many)."""
-    scheme = url.split("://", 1)[0].lower()
-    if scheme == "memory":
+    if url.split("://", 1)[0].lower() == "memory":
         return MemoryBroker()
-    if scheme in ("redis", "rediss"):
+    if is_redis(url):
         try:
             from live.redis import RedisBroker
         except ImportError:

@@ -7,6 +7,8 @@ import logging
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Generic, TypeVar
 
+from live.tasks import cancel_and_wait
+
 K = TypeVar("K", bound=Hashable)
 log = logging.getLogger(__name__)
 
@@ -39,13 +41,8 @@ class Coalescer(Generic[K]):
 
     async def stop(self) -> None:
         """Flush what is pending, then stop the loop."""
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         await self._flush_now()
 
     async def drained(self) -> None:

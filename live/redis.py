@@ -6,7 +6,6 @@ Imported only when BROKER_URL is redis:// (the ``redis`` package is an optional 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Callable
@@ -15,6 +14,7 @@ import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
 from live.broker import Deliver
+from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 PREFIX = "live:"
@@ -56,11 +56,8 @@ class RedisBroker:
             raise RuntimeError(f"Redis at {self.url} did not answer; is it running?") from None
 
     async def disconnect(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        await cancel_and_wait(self._task)
+        self._task = None
         if self._client is not None:
             await self._client.aclose()
             self._client = None
@@ -98,7 +95,7 @@ class RedisBroker:
                     self._ready.set()
                     async for message in pubsub.listen():
                         if message.get("type") == "pmessage":
-                            await self._receive(message["channel"], message["data"])
+                            self._receive(message["channel"], message["data"])
             except asyncio.CancelledError:
                 raise
             except (RedisError, OSError) as exc:
@@ -106,7 +103,7 @@ class RedisBroker:
             await asyncio.sleep(backoff)  # backoff before reconnecting, not a race fix
             backoff = min(backoff * 2, MAX_BACKOFF)
 
-    async def _receive(self, channel: bytes, raw: bytes) -> None:
+    def _receive(self, channel: bytes, raw: bytes) -> None:
         topic = channel.decode()[len(PREFIX) :]
         sender, seq_text, data = raw.decode().split(":", 2)
         seq = int(seq_text)

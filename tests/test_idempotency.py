@@ -59,6 +59,7 @@ def test_the_header_works_too_and_overlong_keys_are_refused(client: TestClient) 
     assert len(rows(client, Contribution)) == 1
     r = _post(client, "k" * 65)
     assert r.status_code == 422 and "too long" in r.text  # type: ignore[attr-defined]
+    assert len(rows(client, Contribution)) == 1  # refused, and nothing stored
 
 
 def test_a_retried_ballot_and_response_are_done_once(client: TestClient) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
-from assembly.presence import STALE, Presence
+from assembly.presence import STALE, TOPIC, Presence
 from live import Hub, MemoryBroker
 from live.hub import Message
 
@@ -39,3 +40,22 @@ def test_counts_add_up_over_processes_until_one_goes_quiet() -> None:
     presence._received(_report("z", {2: {"online": 3}}))
     assert presence.connected(2) == {"online": 4}
     assert changed == [{2}]  # with "a" gone this process leads, and re-renders event 2
+
+
+def test_a_report_goes_out_only_when_the_counts_changed_or_for_the_heartbeat() -> None:
+    async def main() -> list[str]:
+        hub = Hub(MemoryBroker())
+        await hub.start()
+        heard: list[str] = []
+        hub.connect([TOPIC]).attach(lambda m: heard.append(m.text) is None, lambda code: None)
+        presence = Presence(hub, lambda events: None)
+        await presence.report()  # nothing changed yet
+        presence.opened(1, "room")
+        await presence.report()
+        await presence.report()  # unchanged since
+        await presence.report(always=True)
+        await asyncio.sleep(0)  # the memory broker delivers on the loop's next turn
+        return heard
+
+    heard = asyncio.run(main())
+    assert [json.loads(h)["e"] for h in heard] == [{"1": {"room": 1}}, {"1": {"room": 1}}]

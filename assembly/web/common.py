@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
@@ -12,12 +12,12 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.websockets import WebSocket
 
-from assembly import domain
+from assembly import domain, security
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
 from assembly.fairshare import PENALTY_HEADER, FairShare
-from assembly.models import Event
+from assembly.models import MAX_KEY, Event
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
@@ -63,9 +63,8 @@ def path_int(raw: str) -> int:
 
 
 def secure_cookies(conn: HTTPConnection) -> bool:
-    """Mark cookies Secure when configured, or when the request came over https (directly or
-    through a trusted proxy's X-Forwarded-Proto)."""
-    return state(conn).settings.cookie_secure or conn.url.scheme in ("https", "wss")
+    """Whether this request's cookies are marked Secure (see ``security.secure_cookies``)."""
+    return security.secure_cookies(state(conn).settings.cookie_secure, conn.scope)
 
 
 def client_address(conn: HTTPConnection) -> str:
@@ -93,10 +92,14 @@ async def checked_form(request: Request) -> FormData:
 
 
 def idempotency_key(request: Request, form: FormData) -> str | None:
-    """The POST's idempotency key: the form field every form carries, or the header."""
+    """The POST's idempotency key: the form field every form carries, or the header. One
+    longer than the database keeps is refused here, before anything looks it up or stores it."""
     value = form.get("idempotency_key")
     key = value if isinstance(value, str) else request.headers.get("idempotency-key")
-    return key.strip() if key else None
+    key = key.strip() if key else None
+    if key and len(key) > MAX_KEY:
+        raise Refused(f"The request key is too long ({MAX_KEY} characters at most).", 422)
+    return key or None
 
 
 def repeated(request: Request, redirect_to: str) -> Response:
@@ -160,15 +163,27 @@ async def widget(request: Request, templates: Mapping[str, str], load: LoadConte
     return page(request, templates[name], **ctx)
 
 
-async def socket_event(websocket: WebSocket) -> Event | None:
-    """The event a socket asks for, or None after closing it (policy violation) when the event
-    is unknown or the page that opened it belongs to another site."""
+T = TypeVar("T")
+
+
+async def socket_lookup(
+    websocket: WebSocket, find: Callable[[AsyncSession], Awaitable[T]]
+) -> T | None:
+    """What ``find`` reads for a socket, or None after closing it (policy violation) when
+    ``find`` refuses (an unknown event) or the page that opened it belongs to another site."""
     if not same_origin(websocket.headers):
         await websocket.close(1008)
         return None
     async with state(websocket).db.read() as db:
         try:
-            return await domain.event_by_slug(db, websocket.path_params["event"])
+            return await find(db)
         except Refused:
             await websocket.close(1008)
             return None
+
+
+async def socket_event(websocket: WebSocket) -> Event | None:
+    """The event a socket asks for (see ``socket_lookup``)."""
+    return await socket_lookup(
+        websocket, lambda db: domain.event_by_slug(db, websocket.path_params["event"])
+    )

@@ -60,6 +60,8 @@ async def console_page(request: Request) -> Response:
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
     seq = st.hub.sequence(console_topic(event.id))  # before the content: see serve_websocket
+    # A new session for the content: SQLite's snapshot starts at a transaction's first read, so
+    # the event's session could miss a change published just before ``seq`` was read.
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
     return page(request, "console/page.html", account=account, seq=seq, **ctx)

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
@@ -32,7 +32,7 @@ from assembly.web.common import (
     path_int,
     repeated,
     secure_cookies,
-    socket_event,
+    socket_lookup,
     state,
 )
 from live import serve_websocket
@@ -53,7 +53,7 @@ def _cookie_name(event: Event) -> str:
     return f"asm_p{event.id}"
 
 
-def _cookie_id(request: Request | WebSocket, event: Event) -> str | None:
+def _cookie_id(request: HTTPConnection, event: Event) -> str | None:
     return state(request).signer.participant_id(request.cookies.get(_cookie_name(event)))
 
 
@@ -64,7 +64,7 @@ _CANDIDATES = 4
 
 
 async def _event_and_me(
-    request: Request, db: AsyncSession, key: str | None = None
+    request: HTTPConnection, db: AsyncSession, key: str | None = None
 ) -> tuple[Event, Participant | None, bool]:
     """The event in the path, the participant behind its cookie (None when absent, forged or
     of another event) and whether that participant used ``key`` before."""
@@ -396,11 +396,10 @@ async def socket(websocket: WebSocket) -> None:
 
 async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
     """The event id, channel and topics of a participant's socket, or None once it is closed."""
-    event = await socket_event(websocket)
-    if event is None:
+    found = await socket_lookup(websocket, lambda db: _event_and_me(websocket, db))
+    if found is None:
         return None
-    async with state(websocket).db.read() as db:
-        me = await domain.participant(db, event, _cookie_id(websocket, event))
+    event, me, _ = found  # one query, as for the page
     topics = [public_topic(event.id)]
     if me is not None:
         topics.append(participant_topic(me.id))
