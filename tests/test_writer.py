@@ -77,7 +77,9 @@ def test_a_bad_option_is_refused_before_the_writer(client: TestClient, option: s
     poll, _ = open_first_poll(client, token)
     from tests.conftest import csrf_of
 
-    r = client.post(
-        f"/e/demo/polls/{poll.id}/ballot", data={"option": option, "csrf_token": csrf_of(client)}
-    )
+    token = csrf_of(client)
+    writer = client.app_state["app"].ballots  # type: ignore[attr-defined]
+    batches = writer.batches
+    r = client.post(f"/e/demo/polls/{poll.id}/ballot", data={"option": option, "csrf_token": token})
     assert r.status_code == 422 and rows(client, Ballot) == []
+    assert writer.batches == batches  # refused without a turn at the writer
