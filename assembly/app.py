@@ -23,6 +23,7 @@ from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
 from assembly.fairshare import FairShare, FairShareMiddleware
+from assembly.guard import Guard
 from assembly.models import Instance
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -103,6 +104,8 @@ def create_app(settings: Settings) -> Starlette:
         await push.start()
         ballots = BallotWriter(db)
         await ballots.start()
+        guard = Guard(hub, db)
+        await guard.start()
         st = State(
             settings=settings,
             db=db,
@@ -117,10 +120,12 @@ def create_app(settings: Settings) -> Starlette:
             ),
             fair=FairShare(),
             ballots=ballots,
+            guard=guard,
         )
         try:
             yield {"app": st}
         finally:
+            await guard.stop()
             await ballots.stop()
             await push.stop()
             await hub.stop()

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import make_url, select
 from sqlalchemy.exc import DBAPIError
 
-from assembly import domain
+from assembly import accounts, domain
 from assembly.config import SETTINGS, Settings
 from assembly.db import Database, migrate
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
@@ -71,6 +71,11 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument(
         "--role", choices=["organiser", "facilitator", "moderator"], default="facilitator"
     )
+    user_sub.add_parser("list", help="list the accounts and their roles")
+    remove = user_sub.add_parser(
+        "remove", help="delete an account: its logins and open consoles end within a second"
+    )
+    remove.add_argument("username")
     return parser
 
 
@@ -101,11 +106,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "user":
         migrate(settings.database_url)
-        password = asyncio.run(_add_user(settings, args.username, args.password, args.role))
-        print(f"Account {args.username!r} ({args.role}) is ready.")
-        if not args.password:
-            print(f"Password (shown once): {password}")
-        return 0
+        return asyncio.run(_user(settings, args))
     if args.command == "purge":
         migrate(settings.database_url)
         counts = asyncio.run(_purge(settings))
@@ -155,12 +156,29 @@ async def _retention(settings: Settings, slug: str, days: int | None) -> None:
         await db.dispose()
 
 
-async def _add_user(settings: Settings, username: str, password: str | None, role: str) -> str:
+async def _user(settings: Settings, args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
+    lines: list[str] = []
     try:
-        async with db.write() as s:
-            _, pw = await add_account(s, username, password, role)
-        return pw
+        async with db.write() as s:  # said only once committed
+            if args.user_command == "add":
+                _, password = await add_account(s, args.username, args.password, args.role)
+                lines.append(f"Account {args.username!r} ({args.role}) is ready.")
+                if not args.password:
+                    lines.append(f"Password (shown once): {password}")
+                lines.append("Any login or one-time link it had before has ended.")
+            elif args.user_command == "list":
+                found = await accounts.accounts(s)
+                lines += [f"{a.username}\t{a.role}" for a in found] or [
+                    "No accounts yet: `assembly user add NAME` creates one."
+                ]
+            elif await accounts.remove_account(s, args.username):
+                lines.append(f"Account {args.username!r} is removed; its logins have ended.")
+            else:
+                print(f"There is no account called {args.username!r}.", file=sys.stderr)
+                return 1
+        print("\n".join(lines))
+        return 0
     finally:
         await db.dispose()
 

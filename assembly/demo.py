@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.accounts import revoke_logins
 from assembly.models import Event, FacilitatorAccount, Poll, PollOption, Session
 from assembly.security import hash_password, new_password
 
@@ -105,6 +106,6 @@ async def add_account(
         db.add(account)
     account.password_hash = hash_password(password)
     account.role = role
-    account.login_nonce = secrets.token_hex(8)
+    revoke_logins(account)  # a new password ends every login and link made with the old one
     await db.flush()
     return account, password

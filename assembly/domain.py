@@ -73,11 +73,14 @@ def _body(value: object, what: str) -> str:
 
 # --- events and sessions -------------------------------------------------------------------
 
+# Never the slug from the address: text from a URL on our page would read as our instruction.
+NO_SUCH_EVENT = "There is no event at this address. Check the link you were given."
+
 
 async def event_by_slug(db: AsyncSession, slug: str) -> Event:
     event = await db.scalar(select(Event).where(Event.slug == slug))
     if event is None:
-        raise Refused(f"There is no event called “{slug}”. Check the address you were given.", 404)
+        raise Refused(NO_SUCH_EVENT, 404)
     return event
 
 
@@ -159,7 +162,7 @@ async def event_and_participants(
         if p is not None:
             found[p.id] = (p, bool(key_used))
     if event is None:
-        raise Refused(f"There is no event called “{slug}”. Check the address you were given.", 404)
+        raise Refused(NO_SUCH_EVENT, 404)
     return event, found
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, datetime
 
 from sqlalchemy import (
@@ -53,6 +54,9 @@ class Event(Base):
     stream_url: Mapped[str] = mapped_column(String(500), default="")
     moderation: Mapped[str] = mapped_column(String(10), default="post")  # post | pre
     room_secret: Mapped[str] = mapped_column(String(64))
+    # The big screen's secret address (/screen/{slug}/open/{key}) for a projector that nobody
+    # logs in on; changing it locks out every screen opened with the old one.
+    screen_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
     status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
     # Days after which `assembly purge` anonymises participant data; None keeps it.
     retention_days: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -83,7 +83,7 @@ class RateLimiter:
             )
         self._limiter = MovingWindowRateLimiter(storage)
         self._items: dict[tuple[str, str], RateLimitItem] = {}
-        self._failures: dict[str, tuple[int, float]] = {}
+        self._failures: dict[tuple[str, str], tuple[int, float]] = {}
         for action, rule in RULES.items():
             for who, amount in (("p", rule.per_participant), ("a", rule.per_address)):
                 if amount and scale > 0:
@@ -114,21 +114,24 @@ class RateLimiter:
             assert who is not None
             await self._limiter.hit(item, who)
 
-    # Failed logins are counted per process: with N workers a guesser gets up to N times the
-    # free tries before the wait starts (the per-address login limit above is shared).
-    def login_wait(self, username: str) -> int:
-        """Seconds ``username`` must still wait after repeated failures (0 when free to try)."""
-        count, last = self._failures.get(username, (0, 0.0))
+    # Failed logins are counted per process and per (username, address): someone guessing
+    # from one address slows only their own tries, never the real facilitator logging in from
+    # another (a shared address is slowed too: the hall's Wi-Fi). With N workers a guesser gets
+    # up to N times the free tries; the per-address login limit above is shared.
+    def login_wait(self, username: str, address: str) -> int:
+        """Seconds ``username`` must still wait from ``address`` after repeated failures there
+        (0 when free to try)."""
+        count, last = self._failures.get((username, address), (0, 0.0))
         if self.scale <= 0 or count < LOGIN_FREE_FAILURES:
             return 0
         wait = min(LOGIN_FIRST_WAIT * 2 ** (count - LOGIN_FREE_FAILURES), LOGIN_MAX_WAIT)
         return max(0, int(last + wait - self._clock() + 0.999))
 
-    def login_failed(self, username: str) -> None:
-        count, _ = self._failures.get(username, (0, 0.0))
-        self._failures[username] = (count + 1, self._clock())
+    def login_failed(self, username: str, address: str) -> None:
+        count, _ = self._failures.get((username, address), (0, 0.0))
+        self._failures[(username, address)] = (count + 1, self._clock())
         if len(self._failures) > 10_000:  # bounded memory under a username-spraying attack
             self._failures.pop(next(iter(self._failures)))
 
-    def login_succeeded(self, username: str) -> None:
-        self._failures.pop(username, None)
+    def login_succeeded(self, username: str, address: str) -> None:
+        self._failures.pop((username, address), None)

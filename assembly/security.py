@@ -22,6 +22,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 STAFF_COOKIE = "asm_staff"
 STAFF_MAX_AGE = 12 * 3600
+SCREEN_MAX_AGE = 7 * 24 * 3600  # a projector opened the day before an event still works
 # No 0/O, 1/I/L: the code is read off a projector and typed on a phone.
 _ROOM_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 ROOM_CODE_LENGTH = 6
@@ -41,6 +42,8 @@ class Signer:
         self._csrf = URLSafeSerializer(secret, salt="csrf")
         self._staff = URLSafeTimedSerializer(secret, salt="staff")
         self._once = URLSafeTimedSerializer(secret, salt="one-time-login")
+        self._screen = URLSafeTimedSerializer(secret, salt="screen")
+        self._form_key = hashlib.sha256(b"form-token:" + secret.encode()).digest()
         self._participant_cookie = lru_cache(_REMEMBERED_SIGNATURES)(self._plain.dumps)
         self._participant_id = lru_cache(_REMEMBERED_SIGNATURES)(self._check_participant)
         self._csrf_token = lru_cache(_REMEMBERED_SIGNATURES)(self._check_csrf)
@@ -87,6 +90,29 @@ class Signer:
         if isinstance(value, list) and len(value) == 2 and isinstance(value[0], int):
             return value[0], str(value[1])
         return None
+
+    def screen_cookie(self, event_id: int, key: str) -> str:
+        return self._screen.dumps([event_id, key])
+
+    def screen_key(self, cookie: str | None, event_id: int) -> str | None:
+        """The screen key a big screen's cookie carries for ``event_id``, or None."""
+        if not cookie:
+            return None
+        try:
+            value = self._screen.loads(cookie, max_age=SCREEN_MAX_AGE)
+        except BadSignature:
+            return None
+        if isinstance(value, list) and len(value) == 2 and value[0] == event_id:
+            return str(value[1])
+        return None
+
+    def form_token(self, csrf_token: str, bound_to: str) -> str:
+        """The token a form carries: the browser's CSRF token, bound to who is logged in
+        (``bound_to``), so a token seen before a login, or under another login, is no use."""
+        if not bound_to:
+            return csrf_token
+        mac = hmac.new(self._form_key, f"{csrf_token}|{bound_to}".encode(), hashlib.sha256)
+        return mac.hexdigest()[:40]
 
     def csrf_cookie(self, token: str) -> str:
         return self._csrf.dumps(token)
@@ -212,6 +238,18 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    return hasher.hash(secrets.token_urlsafe(16))
+
+
+def verify_nobody(password: str) -> bool:
+    """Spend what checking a real account's password costs, for a username that has none, so
+    that the time a login takes does not tell whether the username exists. Always False."""
+    verify_password(_dummy_hash(_hasher), password)
+    return False
 
 
 def new_password() -> str:

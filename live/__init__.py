@@ -7,9 +7,10 @@ This package knows nothing of assemblies; ``assembly`` uses it, never the other 
 from live.broker import Broker, MemoryBroker, broker_from_url
 from live.coalesce import Coalescer
 from live.endpoint import ServerSendMiddleware, serve_websocket
-from live.hub import Connection, Hub
+from live.hub import CLOSE_POLICY, Connection, Hub
 
 __all__ = [
+    "CLOSE_POLICY",
     "Broker",
     "Coalescer",
     "Connection",

@@ -18,14 +18,17 @@ except ImportError:  # an older uvicorn, or another server: every message goes t
     WebSocketsSansIOProtocol = None  # type: ignore[assignment,misc]
 
 
-async def serve_websocket(websocket: WebSocket, hub: Hub, topics: Iterable[str]) -> None:
-    """Accept ``websocket`` and push every message on ``topics`` until either side ends.
+async def serve_websocket(
+    websocket: WebSocket, hub: Hub, topics: Iterable[str], labels: Iterable[str] = ()
+) -> None:
+    """Accept ``websocket`` and push every message on ``topics`` until either side ends;
+    ``hub.close_labelled`` with one of ``labels`` closes it.
 
     The socket is push-only: anything the client sends is read and ignored, so a disconnect is
     noticed at once.
     """
     # Subscribe first: a message published while the handshake completes is kept, not lost.
-    conn = hub.connect(topics)
+    conn = hub.connect(topics, labels)
     # The first message is <!--seq:N-->, how many messages the first topic had seen here (read
     # with no await since subscribing): a page rendered at a smaller number missed something
     # between its render and its socket, and re-fetches its widgets.

@@ -13,6 +13,9 @@ from live.broker import Broker
 # the page re-fetches its widgets, so a client that fell behind loses nothing it can see.
 CLOSE_SLOW = 1013
 CLOSE_RESTART = 1012
+# Policy violation: the client may not have this socket (any more). The htmx ws extension does
+# not reconnect on it, so a revoked page stays closed until a person reloads it.
+CLOSE_POLICY = 1008
 
 
 class Message:
@@ -50,10 +53,22 @@ class Connection:
     short list; then each goes to the sink at once. The hub never awaits a client: one that
     falls behind is closed instead (the endpoint's ``on_close`` does the closing)."""
 
-    __slots__ = ("topics", "max_pending", "pending", "sink", "on_close", "closing", "close_code")
+    __slots__ = (
+        "topics",
+        "labels",
+        "max_pending",
+        "pending",
+        "sink",
+        "on_close",
+        "closing",
+        "close_code",
+    )
 
-    def __init__(self, topics: Iterable[str], max_pending: int) -> None:
+    def __init__(self, topics: Iterable[str], max_pending: int, labels: Iterable[str] = ()) -> None:
         self.topics = tuple(topics)
+        # Opaque names the application gives a connection (e.g. the credential it was opened
+        # with), so that it can later close every connection that carries one.
+        self.labels = tuple(labels)
         self.max_pending = max_pending
         self.pending: list[Message] = []
         self.sink: Sink | None = None
@@ -109,6 +124,7 @@ class Hub:
         # an endpoint that cannot write directly.
         self.max_queue = max_queue
         self._by_topic: dict[str, set[Connection]] = defaultdict(set)
+        self._by_label: dict[str, set[Connection]] = defaultdict(set)
         self._sequence: dict[str, int] = defaultdict(int)
 
     async def start(self) -> None:
@@ -140,12 +156,25 @@ class Hub:
             for conn in tuple(conns):
                 conn.offer(message)
 
-    def connect(self, topics: Iterable[str]) -> Connection:
-        """Register a new connection on ``topics``."""
-        conn = Connection(topics, self.max_queue)
+    def connect(self, topics: Iterable[str], labels: Iterable[str] = ()) -> Connection:
+        """Register a new connection on ``topics``, carrying ``labels`` (see ``close_labelled``)."""
+        conn = Connection(topics, self.max_queue, labels)
         for topic in conn.topics:
             self._by_topic[topic].add(conn)
+        for label in conn.labels:
+            self._by_label[label].add(conn)
         return conn
+
+    def labels(self) -> list[str]:
+        """The labels of this process's open connections."""
+        return list(self._by_label)
+
+    def close_labelled(self, label: str, code: int) -> int:
+        """Close every local connection carrying ``label`` with ``code``; how many there were."""
+        conns = list(self._by_label.get(label, ()))
+        for conn in conns:
+            conn.close(code)
+        return len(conns)
 
     def sequence(self, topic: str) -> int:
         """How many messages ``topic`` has delivered in this process."""
@@ -159,6 +188,12 @@ class Hub:
                 subs.discard(conn)
                 if not subs:
                     del self._by_topic[topic]
+        for label in conn.labels:
+            holders = self._by_label.get(label)
+            if holders is not None:
+                holders.discard(conn)
+                if not holders:
+                    del self._by_label[label]
 
     def count(self, topic: str) -> int:
         """How many local connections listen to ``topic``."""

@@ -90,8 +90,16 @@
     });
     tallies = [];
   });
-  body.addEventListener("htmx:wsClose", function () {
+  body.addEventListener("htmx:wsClose", function (e) {
     body.classList.add("offline");
+    // 1008: this page may not listen any more (a logout, a changed screen address). The socket
+    // does not reconnect; say why rather than go quietly stale on a projector.
+    var closed = e.detail && e.detail.event;
+    var flash = document.getElementById("flash");
+    if (closed && closed.code === 1008 && flash) {
+      flash.innerHTML = '<p class="flash error">This page is no longer live: its access ended ' +
+        '(a logout, or a changed screen address). Reload it to carry on.</p>';
+    }
   });
   // A status line belongs to the action that caused it: clear it when the next one starts, and
   // let a success message fade after a while (errors stay until the person acts again).

@@ -272,6 +272,18 @@ def live_socket(client: TestClient, path: str, **kwargs: Any) -> Iterator[Any]:
         yield ws
 
 
+async def staff_headers(base: str) -> dict[str, str]:
+    """A Cookie header with the facilitator's login on a real server: what opens the big
+    screen's socket (``websockets.connect(url, additional_headers=...)``)."""
+    import httpx2 as httpx
+
+    async with httpx.AsyncClient(base_url=base) as staff:
+        token = _CSRF.search((await staff.get("/login")).text).group(1)  # type: ignore[union-attr]
+        data = {"username": "facilitator", "password": PASSWORD, "next": "/"}
+        await staff.post("/login", data={**data, "csrf_token": token})
+        return {"Cookie": f"asm_staff={staff.cookies['asm_staff']}"}
+
+
 async def open_poll_over_http(base: str) -> tuple[int, list[int]]:
     """Log the facilitator in on a real server, open the current session's first poll, and
     return its id and option ids."""

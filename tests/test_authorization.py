@@ -27,7 +27,8 @@ from tests.test_privacy import _set
 PARTICIPANTS = ["public_room", "public_online", "member_room", "member_online"]
 OBSERVERS = ["observer_room", "observer_online"]
 STAFF = ["moderator", "facilitator", "organiser"]
-ROLES = ["anonymous", *PARTICIPANTS, *OBSERVERS, *STAFF, "api_key"]
+# "screen": a browser that opened the big screen's secret address (the projector's).
+ROLES = ["anonymous", *PARTICIPANTS, *OBSERVERS, *STAFF, "screen", "api_key"]
 EVERYONE = set(ROLES)
 BROWSERS = EVERYONE - {"api_key"}  # anything that holds a CSRF cookie and can post a form
 RUNNERS = {"facilitator", "organiser"}
@@ -43,9 +44,12 @@ MATRIX: dict[str, set[str]] = {
     "event_widget": EVERYONE,
     "event_socket": EVERYONE,
     "my_page": EVERYONE,
-    "screen": EVERYONE,
-    "screen_widget": EVERYONE,
-    "screen_socket": EVERYONE,
+    # The screen shows the live room code: the team, or the screen's secret address, only.
+    "screen": set(STAFF) | {"screen"},
+    "screen_widget": set(STAFF) | {"screen"},
+    "screen_socket": set(STAFF) | {"screen"},
+    "open_screen": EVERYONE,  # the secret address is the credential
+    "new_screen_key": RUNNERS,
     "login_form": EVERYONE,
     "one_time_login": EVERYONE,  # the signed link is the credential
     "login": BROWSERS,
@@ -140,6 +144,10 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
     if role == "anonymous":
         w.token = csrf_of(client, "/login")
         return w
+    if role == "screen":
+        client.get(f"/screen/demo/open/{_screen_key(client)}")
+        w.token = csrf_of(client, "/login")
+        return w
     if role.endswith("_room"):
         client.get(f"/j/{room_code(_room_secret(client), settings.room_code_period)}")
     w.token = csrf_of(client)
@@ -155,6 +163,18 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
             c=w.own,
         )
     return w
+
+
+def _screen_key(client: TestClient) -> str:
+    async def read() -> str:
+        from sqlalchemy import select
+
+        from assembly.models import Event
+
+        async with client.app_state["app"].db.read() as db:  # type: ignore[attr-defined]
+            return str(await db.scalar(select(Event.screen_key).where(Event.slug == "demo")))
+
+    return str(client.portal.call(read))  # type: ignore[union-attr]
 
 
 def _status_allows(status: int, location: str = "") -> bool:
@@ -191,13 +211,13 @@ def _socket(w: World, path: str) -> bool:
 
 def _keeping_identity(w: World, call: Callable[[], bool]) -> bool:
     """Run a call that logs in as someone else, then put the caller's cookies back."""
-    saved = dict(w.client.cookies)
+    saved = list(w.client.cookies.jar)  # the cookies themselves, domains included
     try:
         return call()
     finally:
         w.client.cookies.clear()
-        for k, v in saved.items():
-            w.client.cookies.set(k, v)
+        for cookie in saved:
+            w.client.cookies.jar.set_cookie(cookie)
 
 
 def _one_time(w: World) -> bool:
@@ -233,6 +253,12 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("screen", lambda w: _get(w, "/screen/demo")),
     ("screen_widget", lambda w: _get(w, "/screen/demo/w/qr")),
     ("screen_socket", lambda w: _socket(w, "/ws/screen/demo")),
+    (
+        "open_screen",
+        lambda w: _keeping_identity(
+            w, lambda: _get(w, f"/screen/demo/open/{_screen_key(w.client)}")
+        ),
+    ),
     ("login_form", lambda w: _get(w, "/login")),
     ("console", lambda w: _get(w, "/console/demo")),
     ("console_widget", lambda w: _get(w, "/console/demo/w/feed")),
@@ -246,6 +272,7 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("respond", lambda w: _post(w, f"/console/demo/c/{w.contribution}/respond", text="ok")),
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
+    ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),
     ("one_time_login", _one_time),
     (
         "login",

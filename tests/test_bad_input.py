@@ -49,7 +49,7 @@ def test_unknown_kind(client: TestClient) -> None:
 def test_unknown_event_on_post(client: TestClient, path: str) -> None:
     token = csrf_of(client)
     r = client.post(path, data={"csrf_token": token, "kind": "idea", "text": "x"})
-    assert r.status_code == 404 and "There is no event called" in r.text
+    assert r.status_code == 404 and "There is no event at this address" in r.text
 
 
 def test_unknown_session_poll_option_and_contribution(client: TestClient) -> None:

@@ -162,7 +162,7 @@ def _segment(draw: st.DrawFn, real: list[str]) -> str:
 def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
     """Each POST route's own form fields, by route name: the fuzz strategies. Routes are fuzzed
     in this order: those that take things away (close a poll, move the agenda on, delete
-    contributions, delete the participant) come after those that need them."""
+    contributions, delete the participant, log out) come after those that need them."""
     text = _or_weird("An idea", "x" * 1000)
     return {
         "login": {
@@ -170,17 +170,20 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
             "password": _or_weird(PASSWORD, "wrong"),
             "next": _or_weird("/console/demo", "//evil.example/", "https://evil.example/"),
         },
-        "logout": {},
         "set_name": {"display_name": _or_weird("Ann", "n" * 60)},
         "contribute": {"kind": _or_weird(*KINDS), "text": text},
         "upvote": {"on": _or_weird("0", "1")},
         "ballot": {"option": _or_weird(*map(str, world.options))},
         "respond": {"text": text},
         "moderate": {},
+        "new_screen_key": {},
         "poll_status": {},
         "make_current": {},
         "delete_own": {},
         "leave": {},
+        # Last: logging out ends the account's login everywhere, and every staff route after it
+        # would only ever be refused.
+        "logout": {},
     }
 
 

@@ -107,7 +107,7 @@ def test_join_form_takes_a_typed_code(client: TestClient, settings: Settings) ->
 
 def test_unknown_event_is_a_404_sentence(client: TestClient) -> None:
     r = client.get("/e/nope")
-    assert r.status_code == 404 and "There is no event called" in r.text
+    assert r.status_code == 404 and "There is no event at this address" in r.text
 
 
 def test_console_requires_login(client: TestClient) -> None:

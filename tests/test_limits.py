@@ -52,8 +52,8 @@ def test_scale_zero_turns_limits_off() -> None:
         limiter = RateLimiter(scale=0)
         for _ in range(100):
             await limiter.check("contribution", "p", "a")
-            limiter.login_failed("u")
-        assert limiter.login_wait("u") == 0
+            limiter.login_failed("u", "1.2.3.4")
+        assert limiter.login_wait("u", "1.2.3.4") == 0
 
     asyncio.run(main())
 
@@ -78,15 +78,15 @@ def test_login_wait_doubles_and_ends() -> None:
     now = [1000.0]
     limiter = RateLimiter(clock=lambda: now[0])
     for _ in range(5):
-        limiter.login_failed("ann")
-    assert limiter.login_wait("ann") == 30
+        limiter.login_failed("ann", "1.2.3.4")
+    assert limiter.login_wait("ann", "1.2.3.4") == 30
     now[0] += 31
-    assert limiter.login_wait("ann") == 0
-    limiter.login_failed("ann")
-    assert limiter.login_wait("ann") == 60
-    limiter.login_succeeded("ann")
-    assert limiter.login_wait("ann") == 0
-    assert limiter.login_wait("bob") == 0  # one account's failures do not lock another
+    assert limiter.login_wait("ann", "1.2.3.4") == 0
+    limiter.login_failed("ann", "1.2.3.4")
+    assert limiter.login_wait("ann", "1.2.3.4") == 60
+    limiter.login_succeeded("ann", "1.2.3.4")
+    assert limiter.login_wait("ann", "1.2.3.4") == 0
+    assert limiter.login_wait("bob", "1.2.3.4") == 0  # one account's failures do not lock another
 
 
 def test_a_participant_who_went_too_fast_is_answered_before_being_read(

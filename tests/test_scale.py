@@ -13,7 +13,14 @@ from websockets.exceptions import ConnectionClosed
 
 from assembly import cli
 from assembly.config import Settings
-from tests.conftest import PASSWORD, LiveServer, make_settings, open_poll_over_http, seeded
+from tests.conftest import (
+    PASSWORD,
+    LiveServer,
+    make_settings,
+    open_poll_over_http,
+    seeded,
+    staff_headers,
+)
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 _ITEM = re.compile(r'<li id="c-(\d+)"')
@@ -73,7 +80,8 @@ def test_tallies_from_both_workers_agree_with_the_ballots(two_workers: Settings)
         async def main() -> tuple[list[int], list[int]]:
             poll, options = await open_poll_over_http(a.url)
             phones = [await _phone(url) for url in [a.url, b.url] * 10]
-            async with connect(b.url.replace("http", "ws", 1) + "/ws/screen/demo") as screen:
+            screen_url = b.url.replace("http", "ws", 1) + "/ws/screen/demo"
+            async with connect(screen_url, additional_headers=await staff_headers(b.url)) as screen:
                 await asyncio.gather(
                     *(
                         p.post(

@@ -13,7 +13,7 @@ from websockets.asyncio.client import connect
 from websockets.sync.client import connect as connect_sync
 
 from assembly.config import Settings
-from tests.conftest import PASSWORD, LiveServer
+from tests.conftest import PASSWORD, LiveServer, staff_headers
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -81,7 +81,7 @@ async def _burst(base: str, n: int, db_path: Path) -> tuple[list[int], int]:
             assert r.status_code == 200, r.text
 
     ws_url = base.replace("http", "ws") + "/ws/screen/demo"
-    async with connect(ws_url) as screen:
+    async with connect(ws_url, additional_headers=await staff_headers(base)) as screen:
         await asyncio.gather(*(vote(p, c) for p, c in phones))
         # Every ballot is acknowledged, so committed: the screen must converge on the database.
         truth = _ballots(db_path, int(poll_id), options)

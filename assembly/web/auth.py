@@ -10,9 +10,17 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from assembly.accounts import revoke_logins
 from assembly.domain import Refused
 from assembly.models import FacilitatorAccount
-from assembly.security import STAFF_COOKIE, STAFF_MAX_AGE, cookie_header, verify_password
+from assembly.security import (
+    CSRF_COOKIE,
+    STAFF_COOKIE,
+    STAFF_MAX_AGE,
+    cookie_header,
+    verify_nobody,
+    verify_password,
+)
 from assembly.web.common import (
     checked_form,
     client_address,
@@ -77,6 +85,15 @@ def _safe_next(raw: object) -> str:
     return raw if isinstance(raw, str) and raw.startswith("/") and not raw.startswith("//") else "/"
 
 
+def _new_csrf(request: Request, response: Response) -> Response:
+    """Give the browser a new CSRF token: one seen before a login or logout is of no use after."""
+    token = state(request).signer.csrf_cookie(secrets.token_urlsafe(24))
+    response.headers.append(
+        "set-cookie", cookie_header(CSRF_COOKIE, token, secure_cookies(request))
+    )
+    return response
+
+
 def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Response:
     st = state(request)
     response = RedirectResponse(to, 303)
@@ -89,7 +106,7 @@ def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Respon
             STAFF_MAX_AGE,
         ),
     )
-    return response
+    return _new_csrf(request, response)
 
 
 async def login_form(request: Request) -> Response:
@@ -108,22 +125,27 @@ async def login(request: Request) -> Response:
     username = str(form.get("username") or "").strip()[:60]
     password = str(form.get("password") or "")
     nxt = _safe_next(form.get("next"))
-    await st.limits.check("login", None, client_address(request))
-    wait = st.limits.login_wait(username)
+    address = client_address(request)
+    await st.limits.check("login", None, address)
+    wait = st.limits.login_wait(username, address)
     if wait:
         raise Refused(
-            f"Too many failed logins for this account. Try again in {wait} seconds.", 429, wait
+            f"Too many failed logins for this account from here. Try again in {wait} seconds.",
+            429,
+            wait,
         )
     async with st.db.read() as db:
         account = await db.scalar(
             select(FacilitatorAccount).where(FacilitatorAccount.username == username)
         )
-    # argon2 is slow on purpose; in a thread it does not stall every live page meanwhile.
-    ok = account is not None and await anyio.to_thread.run_sync(
-        verify_password, account.password_hash, password
-    )
+    # argon2 is slow on purpose; in a thread it does not stall every live page meanwhile. An
+    # unknown username costs the same check, so the time taken does not say which exist.
+    if account is None:
+        ok = await anyio.to_thread.run_sync(verify_nobody, password)
+    else:
+        ok = await anyio.to_thread.run_sync(verify_password, account.password_hash, password)
     if account is None or not ok:
-        st.limits.login_failed(username)
+        st.limits.login_failed(username, address)
         return page(
             request,
             "auth/login.html",
@@ -132,7 +154,7 @@ async def login(request: Request) -> Response:
             username=username,
             error="That username and password do not match. Check them and try again.",
         )
-    st.limits.login_succeeded(username)
+    st.limits.login_succeeded(username, address)
     return _logged_in(request, account, nxt)
 
 
@@ -154,10 +176,21 @@ async def one_time_login(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """Log the account out on the server: every staff cookie and one-time link it had stops
+    working, on every worker, and its open consoles close (see ``assembly.guard``)."""
     await checked_form(request)
+    st = state(request)
+    found = st.signer.staff(request.cookies.get(STAFF_COOKIE))
+    if found is not None:
+        async with st.db.write() as db:
+            account = await db.get(FacilitatorAccount, found[0])
+            # Only the login the cookie holds can end itself: a stale cookie changes nothing.
+            if account is not None and account.login_nonce == found[1]:
+                revoke_logins(account)
+        await st.guard.sweep()  # this process at once; the others within a second
     response = RedirectResponse("/login", 303)
     response.headers.append("set-cookie", f"{STAFF_COOKIE}=; Path=/; Max-Age=0; HttpOnly")
-    return response
+    return _new_csrf(request, response)
 
 
 routes = [

@@ -17,11 +17,19 @@ from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
 from assembly.fairshare import PENALTY_HEADER, FairShare
+from assembly.guard import Guard
 from assembly.models import MAX_KEY, Event
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
-from assembly.security import CSRF_FIELD, CSRF_HEADER, Signer, check_csrf, same_origin
+from assembly.security import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    STAFF_COOKIE,
+    Signer,
+    check_csrf,
+    same_origin,
+)
 from assembly.writer import BallotWriter
 from live import Hub
 
@@ -39,6 +47,7 @@ class State:
     limits: RateLimiter
     fair: FairShare
     ballots: BallotWriter
+    guard: Guard
 
 
 def state(conn: HTTPConnection) -> State:
@@ -47,8 +56,19 @@ def state(conn: HTTPConnection) -> State:
 
 
 def csrf(conn: HTTPConnection) -> str:
+    """The token this request's forms carry and its posts must send back: the browser's CSRF
+    token, bound to the login its staff cookie holds (if any). Logging in or out, or anyone
+    else's login in the same browser, makes the earlier tokens useless."""
     token: str = conn.scope["state"]["csrf"]
-    return token
+    signer = state(conn).signer
+    staff = signer.staff(conn.cookies.get(STAFF_COOKIE))
+    return signer.form_token(token, f"{staff[0]}:{staff[1]}" if staff else "")
+
+
+def base_url(conn: HTTPConnection) -> str:
+    """Where people reach this server: ``PUBLIC_URL``, else the address of this request."""
+    configured = state(conn).settings.public_url
+    return (configured or str(conn.base_url)).rstrip("/")
 
 
 def path_int(raw: str) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
@@ -13,9 +15,10 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
+from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
-from assembly.web.auth import current_account, require_account
+from assembly.web.auth import CAPABILITIES, current_account, require_account
 from assembly.web.common import (
     checked_form,
     done,
@@ -27,7 +30,8 @@ from assembly.web.common import (
     state,
     widget,
 )
-from live import serve_websocket
+from assembly.web.screen import screen_address
+from live import CLOSE_POLICY, serve_websocket
 
 
 def _filters(request: Request) -> tuple[str, str]:
@@ -64,7 +68,18 @@ async def console_page(request: Request) -> Response:
     # the event's session could miss a change published just before ``seq`` was read.
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
-    return page(request, "console/page.html", account=account, seq=seq, **ctx)
+    address = screen_address(request, event)
+    return page(
+        request,
+        "console/page.html",
+        account=account,
+        seq=seq,
+        screen_address=address,
+        screen_host=urlsplit(address).netloc,
+        public_url=st.settings.public_url,
+        can_run="run" in CAPABILITIES.get(account.role, set()),
+        **ctx,
+    )
 
 
 WIDGETS = {
@@ -154,15 +169,32 @@ async def poll_status(request: Request) -> Response:
     return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
 
 
+async def new_screen_key(request: Request) -> Response:
+    """Change the big screen's secret address: screens opened with the old one close."""
+
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
+        event.screen_key = secrets.token_hex(16)
+        domain.audit(db, event, account, "screen.new_key", f"event:{event.id}")
+        return event
+
+    event, changed = await _act(request, "run", act)
+    if changed is not None:
+        await state(request).guard.sweep()  # this process at once; the others within a second
+    return done(request, "", f"/console/{event.slug}#screen-access", "The screen address changed.")
+
+
 async def socket(websocket: WebSocket) -> None:
-    if await current_account(websocket) is None:
-        await websocket.close(1008)
+    account = await current_account(websocket)
+    if account is None:
+        await websocket.close(CLOSE_POLICY)
         return
+    # Closed within a second of a logout, a new password or the account's removal.
+    label = staff_label(account.id, account.login_nonce)
     event = await socket_event(websocket)
     if event is not None:
         topic = console_topic(event.id)
-        del event  # plain values only for as long as the socket is open
-        await serve_websocket(websocket, state(websocket).hub, [topic])
+        del event, account  # plain values only for as long as the socket is open
+        await serve_websocket(websocket, state(websocket).hub, [topic], [label])
 
 
 routes = [
@@ -179,5 +211,6 @@ routes = [
     Route(
         "/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"], name="poll_status"
     ),
+    Route("/console/{event}/screen/key", new_screen_key, methods=["POST"], name="new_screen_key"),
     WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
 ]

@@ -1,39 +1,53 @@
-"""The big screen: join QR and code, current prompt, open poll's results, featured contributions."""
+"""The big screen: join QR and code, current prompt, open poll's results, featured contributions.
+
+The screen shows the live room code, so it is only for the event's team: a facilitator logged in
+on the projector's laptop, or a browser that opened the screen's secret address (shown on the
+console, changed there, which closes every screen opened with the old one).
+"""
 
 from __future__ import annotations
 
+import hmac
 import io
 import time
+from functools import lru_cache
 from typing import Any
 
 import qrcode
 import qrcode.image.svg
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
+from assembly.domain import Refused
+from assembly.guard import screen_label, staff_label
 from assembly.models import Event
 from assembly.push import screen_topic
-from assembly.security import room_code
-from assembly.web.common import page, socket_event, state, widget
-from live import serve_websocket
+from assembly.security import SCREEN_MAX_AGE, cookie_header, room_code
+from assembly.web.auth import LoginRequired, current_account
+from assembly.web.common import (
+    base_url,
+    page,
+    secure_cookies,
+    socket_event,
+    state,
+    widget,
+)
+from live import CLOSE_POLICY, serve_websocket
 
 
+@lru_cache(maxsize=64)
 def qr_svg(data: str) -> str:
-    """The QR code for ``data`` as inline SVG (paths, no fixed size, so CSS scales it)."""
+    """The QR code for ``data`` as inline SVG (paths, no fixed size, so CSS scales it). Kept:
+    drawing one costs about 14 ms, and a code is the same for every screen for minutes."""
     img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
     buf = io.BytesIO()
     img.save(buf)
     svg = buf.getvalue().decode()
     return svg[svg.index("<svg") :]  # drop the XML declaration: this goes inside HTML
-
-
-def base_url(request: Request) -> str:
-    configured = state(request).settings.public_url
-    return (configured or str(request.base_url)).rstrip("/")
 
 
 def join_url(request: Request, event: Event) -> tuple[str, str]:
@@ -42,7 +56,36 @@ def join_url(request: Request, event: Event) -> tuple[str, str]:
     return code, f"{base_url(request)}/j/{code}"
 
 
+def screen_address(conn: HTTPConnection, event: Event) -> str:
+    """The secret address that opens ``event``'s big screen without a login."""
+    return f"{base_url(conn)}/screen/{event.slug}/open/{event.screen_key}"
+
+
+def _cookie_name(event: Event) -> str:
+    return f"asm_s{event.id}"
+
+
+async def screen_access(conn: HTTPConnection, event: Event) -> str | None:
+    """The credential this caller may open ``event``'s screen with, as the label its socket
+    carries (see ``assembly.guard``), or None."""
+    account = await current_account(conn)
+    if account is not None:
+        return staff_label(account.id, account.login_nonce)
+    key = state(conn).signer.screen_key(conn.cookies.get(_cookie_name(event)), event.id)
+    if key is not None and hmac.compare_digest(key, event.screen_key):
+        return screen_label(event.id, key)
+    return None
+
+
+_NO_ACCESS = (
+    "The big screen is for the event's team. Log in, or open the screen address shown on the "
+    "facilitators' console."
+)
+
+
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    if await screen_access(request, event) is None:
+        raise Refused(_NO_ACCESS, 403)
     code, url = join_url(request, event)
     poll = await domain.shown_poll(db, event)
     period = state(request).settings.room_code_period
@@ -63,10 +106,35 @@ async def screen_page(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+    if await screen_access(request, event) is None:
+        raise LoginRequired(request.url.path)
     seq = st.hub.sequence(screen_topic(event.id))  # before the content: see serve_websocket
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
     return page(request, "screen/page.html", seq=seq, **ctx)
+
+
+async def open_screen(request: Request) -> Response:
+    """The screen's secret address: this browser may show the big screen from now on."""
+    st = state(request)
+    async with st.db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+    key = request.path_params["key"]
+    if not hmac.compare_digest(key.encode(), event.screen_key.encode()):
+        raise Refused(
+            "This screen address is not current: the facilitators may have changed it. "
+            "Ask them for the address shown on their console now.",
+            403,
+        )
+    response = RedirectResponse(f"/screen/{event.slug}", 303)
+    cookie = cookie_header(
+        _cookie_name(event),
+        st.signer.screen_cookie(event.id, key),
+        secure_cookies(request),
+        SCREEN_MAX_AGE,
+    )
+    response.headers.append("set-cookie", cookie)
+    return response
 
 
 WIDGETS = {
@@ -83,14 +151,20 @@ async def screen_widget(request: Request) -> Response:
 
 async def socket(websocket: WebSocket) -> None:
     event = await socket_event(websocket)
-    if event is not None:
-        topic = screen_topic(event.id)
-        del event  # plain values only for as long as the socket is open
-        await serve_websocket(websocket, state(websocket).hub, [topic])
+    if event is None:
+        return
+    label = await screen_access(websocket, event)
+    if label is None:
+        await websocket.close(CLOSE_POLICY)
+        return
+    topic = screen_topic(event.id)
+    del event  # plain values only for as long as the socket is open
+    await serve_websocket(websocket, state(websocket).hub, [topic], [label])
 
 
 routes = [
     Route("/screen/{event}", screen_page, name="screen"),
+    Route("/screen/{event}/open/{key}", open_screen, name="open_screen"),
     Route("/screen/{event}/w/{widget}", screen_widget, name="screen_widget"),
     WebSocketRoute("/ws/screen/{event}", socket, name="screen_socket"),
 ]
