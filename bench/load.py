@@ -38,6 +38,7 @@ from websockets.asyncio.client import ClientConnection, connect
 ROOT = Path(__file__).resolve().parent.parent
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 CODE = re.compile(r'<p class="code">([^<]+)</p>')
+SCREEN_KEY = re.compile(r"/screen/demo/open/([0-9a-f]+)")
 # Marker in each posted text: ldm{post number}t{send time, monotonic ns}.
 MARK_BYTES = re.compile(rb"ldm(\d+)t(\d+)")
 COUNT = re.compile(r'<span class="n">\((\d+)\)</span>')
@@ -631,7 +632,11 @@ async def scenarios(
     gen_start = os.times()
     http = client(base)
     staff, console_html = await facilitator(http)
-    qr = await http.get("/screen/demo/w/qr")
+    # The big screen opens only for the team, or through its secret address on the console.
+    projector = Person(-2)
+    key = SCREEN_KEY.search(console_html).group(1)  # type: ignore[union-attr]
+    await projector.get(http, f"/screen/demo/open/{key}")
+    qr = await projector.get(http, "/screen/demo/w/qr")
     room_code = CODE.search(qr.text).group(1).strip()  # type: ignore[union-attr]
 
     # Big screen and console sockets, read here.
@@ -646,8 +651,7 @@ async def scenarios(
             tallies.append((now / 1e9, [int(c) for c in COUNT.findall(part)]))
 
     poll_marker = [""]
-    anonymous = Person(-2)
-    screen_ws = await open_socket(base, "/ws/screen/demo", anonymous, not args.no_deflate)
+    screen_ws = await open_socket(base, "/ws/screen/demo", projector, not args.no_deflate)
     screen = Listener()
     screen.task = asyncio.create_task(screen.run(screen_ws, on_screen))
     console_ws = await open_socket(base, "/ws/console/demo", staff, not args.no_deflate)

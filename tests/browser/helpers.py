@@ -110,6 +110,12 @@ class Staff:
         assert r.status_code == 200, r.text
         return r.text
 
+    def screen_address(self) -> str:
+        """The big screen's secret address, as the console shows it for the projector."""
+        match = re.search(r'id="screen-address"[^>]*value="([^"]+)"', self.console())
+        assert match, "no screen address on the console"
+        return match.group(1)
+
     def _post(self, path: str, **data: str) -> None:
         r = self.http.post(f"/console/{self.event}{path}", data={**data, "csrf_token": self.token})
         assert r.status_code == 303, r.text

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import httpx2 as httpx
 from playwright.sync_api import expect
 
 from tests.browser.conftest import PHONE
@@ -18,7 +17,8 @@ POLL = "Which pledge matters most to you?"
 
 
 def _room_code(base_url: str) -> str:
-    html = httpx.get(f"{base_url}/screen/demo").text
+    with staff(base_url) as facilitator:  # the big screen is for the team
+        html = facilitator.http.get("/screen/demo").text
     match = re.search(r'<p class="code">([^<]+)</p>', html)
     assert match, "no room code on the big screen"
     return match.group(1).strip()

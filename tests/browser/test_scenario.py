@@ -52,8 +52,11 @@ def test_a_meeting_with_every_role(
 
     console = _watch(new_context(**DESKTOP).new_page(), problems, "console")
     log_in(console, server.url)
+    # The projector opens the secret screen address the console shows: no login on it.
+    address = console.locator("#screen-address").input_value()
     screen = _watch(new_context(**SCREEN).new_page(), problems, "screen")
-    screen.goto(f"{server.url}/screen/demo")
+    screen.goto(address)
+    expect(screen).to_have_url(f"{server.url}/screen/demo")
 
     # The QR on the screen is what phones in the room scan: it must carry the code shown.
     join_url, code = _join_url_from_qr(screen)
