@@ -229,7 +229,7 @@ async def _startup_facts(settings: Settings, base: str) -> list[str]:
             lines += [
                 f"  {event.title}",
                 f"    participants (online):  {base}/e/{event.slug}",
-                f"    big screen:             {base}/screen/{event.slug}",
+                f"    big screen (secret):    {base}/screen/{event.slug}/open/{event.screen_key}",
                 f"    facilitator console:    {base}/console/{event.slug}",
             ]
         if account is not None:

@@ -71,7 +71,7 @@ def test_startup_banner_has_urls_a_one_time_login_and_the_qr(tmp_path: Path) -> 
     lines = "\n".join(asyncio.run(cli._startup_facts(settings, "http://h:1")))
     for expected in (
         "http://h:1/e/demo",
-        "http://h:1/screen/demo",
+        "http://h:1/screen/demo/open/",  # the secret screen address, for the projector
         "http://h:1/console/demo",
         "http://h:1/login/once/",
         "http://h:1/j/",
