@@ -82,16 +82,30 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
+        _check_sqlite_folder(Settings.from_env().database_url)
         return _run(args)
     except (DBAPIError, ConnectionError) as exc:
         # No server, no such database, a wrong password: a sentence, not a traceback.
-        settings = Settings.from_env()
-        where = make_url(settings.database_url).render_as_string(hide_password=True)
-        reason = str(getattr(exc, "orig", None) or exc).splitlines()[0]
-        raise SystemExit(
-            f"Could not use the database {where}: {reason}. Check DATABASE_URL, that the "
-            "database server is running and that the database exists (e.g. createdb NAME)."
-        ) from None
+        _unusable(str(getattr(exc, "orig", None) or exc).splitlines()[0])
+        return 2
+
+
+def _unusable(reason: str) -> None:
+    where = make_url(Settings.from_env().database_url).render_as_string(hide_password=True)
+    raise SystemExit(
+        f"Could not use the database {where}: {reason}. Check DATABASE_URL, that the "
+        "database server is running and that the database exists (e.g. createdb NAME)."
+    )
+
+
+def _check_sqlite_folder(url: str) -> None:
+    """Refuse a SQLite file in a folder that does not exist before the driver tries: its
+    failed connection leaves a thread that later answers an event loop already closed."""
+    u = make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:"):
+        folder = os.path.dirname(os.path.abspath(u.database or ""))
+        if not os.path.isdir(folder):
+            _unusable(f"the folder {folder} does not exist")
 
 
 def _run(args: argparse.Namespace) -> int:
