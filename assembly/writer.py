@@ -140,7 +140,8 @@ class BallotWriter:
 
     async def _store(self, batch: list[_Item]) -> list[tuple[_Item, Poll]]:
         # Each statement is several hops to the database thread and back, and under load each
-        # hop waits for a turn of the busy event loop: three statements per group, not five.
+        # hop waits for a turn of the busy event loop: four statements per group
+        # (check and lock, keys, ballots, revisions), not six.
         async with self.db.write() as s:
             insert: Any = upsert_insert(s)
             # The polls, with those of the options named that are theirs (any other option is
