@@ -7,13 +7,18 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, delete, exists, func, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from assembly.models import (
     KINDS,
@@ -50,6 +55,11 @@ class Refused(Exception):
         self.status = status
         self.retry_after = retry_after
         self.penalise = penalise  # the caller themselves went too fast (not their network)
+
+
+def upsert_insert(db: AsyncSession) -> Any:
+    """The dialect's ``insert`` (for ``ON CONFLICT``) of the database behind ``db``."""
+    return sqlite_insert if db.get_bind().dialect.name == "sqlite" else pg_insert
 
 
 def _text(value: object) -> str:
@@ -255,24 +265,32 @@ async def visible_contribution(
 async def set_upvote(
     db: AsyncSession, event: Event, p: Participant, contribution_id: int, on: bool
 ) -> tuple[Contribution, bool]:
-    """Add or remove ``p``'s upvote; doing it twice is the same as once. True if it changed."""
+    """Add or remove ``p``'s upvote; doing it twice is the same as once. True if it changed.
+
+    The count moves by one in the database (``upvotes + 1``), and only when this request really
+    inserted or deleted the upvote row: concurrent upvotes on any worker are each counted once.
+    """
     c = await visible_contribution(db, event, contribution_id)
-    had = await db.get(Upvote, (c.id, p.id)) is not None
-    if on and not had:
-        db.add(Upvote(contribution_id=c.id, participant_id=p.id))
-    elif had and not on:
-        await db.execute(
-            delete(Upvote).where(Upvote.contribution_id == c.id, Upvote.participant_id == p.id)
+    if on:
+        row = (
+            upsert_insert(db)(Upvote)
+            .values(contribution_id=c.id, participant_id=p.id)
+            .on_conflict_do_nothing()
         )
-    if on != had:
-        await db.flush()
-        c.upvotes = (
-            await db.scalar(
-                select(func.count()).select_from(Upvote).where(Upvote.contribution_id == c.id)
-            )
-            or 0
+    else:
+        row = delete(Upvote).where(Upvote.contribution_id == c.id, Upvote.participant_id == p.id)
+    changed = await db.scalar(row.returning(Upvote.contribution_id)) is not None
+    if changed:
+        upvotes = await db.scalar(
+            update(Contribution)
+            .where(Contribution.id == c.id)
+            .values(upvotes=Contribution.upvotes + (1 if on else -1))
+            .returning(Contribution.upvotes)
+            .execution_options(synchronize_session=False)
         )
-    return c, on != had
+        # Shown in the reply, never written back (that would overwrite concurrent upvotes).
+        set_committed_value(c, "upvotes", upvotes)
+    return c, changed
 
 
 async def upvoted_by(db: AsyncSession, p: Participant | None, ids: list[int]) -> set[int]:
@@ -391,18 +409,40 @@ async def delete_own_contribution(
     return c
 
 
-async def leave(db: AsyncSession, event: Event, p: Participant) -> list[Contribution]:
+@dataclass
+class Left:
+    """What leaving changed: contributions every screen must drop, and polls to recount."""
+
+    contributions: list[Contribution]
+    polls: list[int]  # open polls whose tallies lost this participant's ballot
+
+
+async def leave(db: AsyncSession, event: Event, p: Participant) -> Left:
     """Remove ``p`` and what they wrote. Ballots in closed polls stay as anonymous totals;
-    ballots in polls still open are withdrawn. Returns the contributions removed."""
+    ballots in polls still open are withdrawn, and those polls' revisions raised."""
     removed = await contributions_of(db, p)
     for c in removed:
         await db.delete(c)
-    open_polls = select(Poll.id).where(Poll.event_id == event.id, Poll.status == "open")
-    await db.execute(
-        delete(Ballot).where(Ballot.participant_id == p.id, Ballot.poll_id.in_(open_polls))
+    # Locked like a ballot group locks them: a poll cannot close while its ballots are withdrawn.
+    polls = list(
+        await db.scalars(
+            select(Poll.id)
+            .where(
+                Poll.event_id == event.id,
+                Poll.status == "open",
+                Poll.id.in_(select(Ballot.poll_id).where(Ballot.participant_id == p.id)),
+            )
+            .order_by(Poll.id)
+            .with_for_update(key_share=True)
+        )
     )
+    if polls:
+        await db.execute(
+            delete(Ballot).where(Ballot.participant_id == p.id, Ballot.poll_id.in_(polls))
+        )
+        await polls_changed(db, polls)
     await anonymise(db, [p.id])
-    return removed
+    return Left(removed, polls)
 
 
 async def anonymise(db: AsyncSession, participant_ids: list[str]) -> None:
@@ -417,7 +457,24 @@ async def anonymise(db: AsyncSession, participant_ids: list[str]) -> None:
         .where(Contribution.participant_id.in_(participant_ids))
         .values(participant_id=None, author_name="")
     )
-    await db.execute(delete(Upvote).where(Upvote.participant_id.in_(participant_ids)))
+    # Their upvotes go, and so does each from its contribution's count (as in `set_upvote`).
+    gone = Counter(
+        await db.scalars(
+            delete(Upvote)
+            .where(Upvote.participant_id.in_(participant_ids))
+            .returning(Upvote.contribution_id)
+        )
+    )
+    by_amount: dict[int, list[int]] = {}
+    for contribution_id, n in gone.items():
+        by_amount.setdefault(n, []).append(contribution_id)
+    for n, ids in by_amount.items():
+        await db.execute(
+            update(Contribution)
+            .where(Contribution.id.in_(ids))
+            .values(upvotes=Contribution.upvotes - n)
+            .execution_options(synchronize_session=False)
+        )
     await db.execute(delete(Participant).where(Participant.id.in_(participant_ids)))
 
 
@@ -449,9 +506,9 @@ class PollView:
     poll: Poll
     options: list[PollOption]
     counts: dict[int, int]
-    # When the newest ballot counted here was cast (microseconds): with several workers two
-    # recounts can be published out of order, and pages keep the newer one.
-    version: int = 0
+    # The poll's revision these counts were read at (`Poll.revision`): with several workers two
+    # recounts can be published out of order, and pages keep the one with the higher revision.
+    revision: int = 0
 
     @property
     def total(self) -> int:
@@ -486,19 +543,21 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
             select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
         )
     )
-    # One query gives the counts and the newest ballot behind them (the view's version).
+    # One statement reads the poll (status, revision) and its counts: one snapshot, so a
+    # revision always comes with the counts it stands for.
     rows = (
         await db.execute(
-            select(Ballot.option_id, func.count(), func.max(Ballot.cast_at))
-            .where(Ballot.poll_id == poll.id)
-            .group_by(Ballot.option_id)
+            select(Poll, Ballot.option_id, func.count(Ballot.id))
+            .outerjoin(Ballot, Ballot.poll_id == Poll.id)
+            .where(Poll.id == poll.id)
+            .group_by(Poll.id, Ballot.option_id)
+            .execution_options(populate_existing=True)
         )
     ).all()
-    newest = max((cast_at for _, _, cast_at in rows), default=None)
-    if newest is not None and newest.tzinfo is None:
-        newest = newest.replace(tzinfo=UTC)
-    version = int(newest.timestamp() * 1_000_000) if newest else 0
-    return PollView(poll, options, {option_id: n for option_id, n, _ in rows}, version)
+    if rows:
+        poll = rows[0][0]
+    counts = {option_id: n for _, option_id, n in rows if option_id is not None}
+    return PollView(poll, options, counts, poll.revision)
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
@@ -537,7 +596,7 @@ async def cast_ballot(
 ) -> Ballot:
     """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
     option_id = option_id_of(option)
-    the_poll = await db.get(Poll, poll_id)
+    the_poll = await lock_poll(db, poll_id)
     opt = await db.get(PollOption, option_id)
     check_ballot(event, the_poll, opt)
     assert the_poll is not None and opt is not None
@@ -553,7 +612,31 @@ async def cast_ballot(
         ballot.option_id = opt.id
         ballot.cast_at = utcnow()
     await db.flush()
+    await polls_changed(db, [the_poll.id])
     return ballot
+
+
+async def lock_poll(db: AsyncSession, poll_id: int) -> Poll | None:
+    """The poll as committed now, its row locked until this transaction ends (PostgreSQL; on
+    SQLite the transaction already holds the one write lock). Ballots, withdrawals, opening
+    and closing all take this lock, so a ballot is either counted before a close or refused."""
+    return await db.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: ballots' foreign keys still pass
+        .execution_options(populate_existing=True)
+    )
+
+
+async def polls_changed(db: AsyncSession, poll_ids: Collection[int]) -> None:
+    """Raise the revision of these polls, whose tallies this transaction changes."""
+    if poll_ids:
+        await db.execute(
+            update(Poll)
+            .where(Poll.id.in_(sorted(poll_ids)))
+            .values(revision=Poll.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def my_ballot(db: AsyncSession, p: Participant | None, poll_id: int) -> int | None:
@@ -567,7 +650,24 @@ async def my_ballot(db: AsyncSession, p: Participant | None, poll_id: int) -> in
 async def set_poll_status(
     db: AsyncSession, event: Event, account: FacilitatorAccount, poll_id: int, status: str
 ) -> Poll:
-    the_poll = await poll(db, event, poll_id)
+    """Open (closing the event's other open poll) or close a poll.
+
+    One open poll per event holds under concurrency: opens and closes of an event's polls take
+    turns on the event's row, and a partial unique index backs it. The poll's own row is locked
+    before ``now`` is read, so every ballot counted was committed before ``closed_at``.
+    """
+    if status not in ("open", "closed"):
+        raise Refused("A poll can be opened or closed.", 400)
+    # Re-read under the lock: a concurrent request may have changed the current session.
+    await db.execute(
+        select(Event)
+        .where(Event.id == event.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    the_poll = await lock_poll(db, poll_id)
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
     now: datetime = utcnow()
     if status == "open":
         if the_poll.session_id != event.current_session_id:
@@ -576,15 +676,23 @@ async def set_poll_status(
         await db.execute(
             update(Poll)
             .where(Poll.event_id == event.id, Poll.status == "open", Poll.id != the_poll.id)
-            .values(status="closed", closed_at=now)
+            .values(status="closed", closed_at=now, revision=Poll.revision + 1)
+            .execution_options(synchronize_session=False)
         )
         the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
-    elif status == "closed":
+    else:
         if the_poll.status != "open":
             raise Refused("This poll is not open, so it cannot be closed.", 409)
         the_poll.status, the_poll.closed_at = "closed", now
-    else:
-        raise Refused("A poll can be opened or closed.", 400)
+    try:
+        await polls_changed(db, [the_poll.id])  # flushes the change above first
+        await db.flush()
+    except IntegrityError:  # the index: another open poll got in without the event's lock
+        raise Refused(
+            "Another poll of this event was opened at the same moment. "
+            "Reload the console to see which one is open.",
+            409,
+        ) from None
     audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
     return the_poll
 

@@ -9,11 +9,13 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -141,8 +143,22 @@ class Upvote(Base):
     )
 
 
+_OPEN = text("status = 'open'")
+
+
 class Poll(Base):
     __tablename__ = "poll"
+    # One open poll per event, whatever runs at the same moment: the poll on the phones is
+    # always the one on the screen (`set_poll_status` also locks the event to keep it so).
+    __table_args__ = (
+        Index(
+            "uq_poll_one_open_per_event",
+            "event_id",
+            unique=True,
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int | None] = mapped_column(
@@ -153,6 +169,9 @@ class Poll(Base):
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|open|closed
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Raised in the same transaction as every change to the poll or its ballots: a tally
+    # carries the revision it counted, and pages keep the tally with the highest.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class PollOption(Base):

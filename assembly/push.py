@@ -52,8 +52,10 @@ class Pusher:
         self.upvotes: Coalescer[int] = Coalescer(self._flush_upvotes, interval)
         self.presence: Coalescer[int] = Coalescer(self._flush_presence, interval)
         self.presence_counts = Presence(hub, self._peers_changed)
-        # The last recount of each poll: a ballot's own reply shows it instead of recounting
-        # once per ballot (the next push, a tick later, brings the newer count).
+        # The last recount of each open poll: a ballot's own reply shows it instead of
+        # recounting once per ballot (the next push, a tick later, brings the newer count).
+        # Only open polls take ballots, and an event has at most one: the size is bounded by
+        # the events running a poll, and a poll's view goes when it closes.
         self.views: dict[int, domain.PollView] = {}
 
     async def start(self) -> None:
@@ -149,8 +151,17 @@ class Pusher:
         view = self.views.get(poll.id)
         if view is None or view.poll.status != poll.status:
             async with self.db.read() as s:
-                view = self.views[poll.id] = await domain.poll_view(s, poll)
+                view = await domain.poll_view(s, poll)
+            self._keep(view)
         return view
+
+    def _keep(self, view: domain.PollView) -> None:
+        """Remember the newest recount of an open poll; forget a poll that is not open."""
+        poll_id = view.poll.id
+        if view.poll.status != "open":
+            self.views.pop(poll_id, None)
+        elif poll_id not in self.views or self.views[poll_id].revision <= view.revision:
+            self.views[poll_id] = view
 
     async def agenda_changed(self, event: Event) -> None:
         """The current session or a poll's status changed: every audience re-renders its widgets."""
@@ -162,8 +173,9 @@ class Pusher:
             ]
             shown = await domain.shown_poll(s, event)
         # The poll on the phones is one of the session's polls: counted once, kept for replies.
-        self.views.update((v.poll.id, v) for v in polls)
-        shown_view = self.views[shown.id] if shown else None
+        for v in polls:
+            self._keep(v)
+        shown_view = next((v for v in polls if shown and v.poll.id == shown.id), None)
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
         public_poll = self.render(
             "participant/_poll.html", event=event, view=shown_view, mine=None, oob="true"
@@ -182,6 +194,7 @@ class Pusher:
         await self.hub.publish(console_topic(event.id), console)
 
     def ballot_cast(self, poll_id: int) -> None:
+        """A ballot was stored or withdrawn: the poll's tally is recounted and pushed soon."""
         self.tallies.mark(poll_id)
 
     async def _flush_tallies(self, poll_ids: set[int]) -> None:
@@ -191,7 +204,7 @@ class Pusher:
                 if poll is None:
                     continue
                 view = await domain.poll_view(s, poll)
-            self.views[poll_id] = view
+            self._keep(view)
             # One fragment, three audiences: the results widget has the same id everywhere.
             html = self.render("_results.html", view=view, oob="true")
             await self.hub.publish(console_topic(poll.event_id), html)

@@ -2,8 +2,14 @@
 
 A vote burst is thousands of tiny writes. Each request hands its ballot to the writer and waits;
 the writer takes everything that arrived in its window, checks it with one query (polls and
-options), claims the idempotency keys with one insert, stores it with one upsert, commits once,
-and only then answers every request: acknowledged still means committed.
+options, the polls' rows locked until the commit), claims the idempotency keys with one insert,
+stores it with one upsert, raises the polls' revisions, commits once, and only then answers
+every request: acknowledged still means committed.
+
+The lock is what makes closing a poll final: a close waits for a group holding its poll and
+reads its ``closed_at`` after that group committed, and a group that waited for a close sees
+the poll closed and refuses its ballots. Groups for one poll therefore commit one at a time
+across workers; within a worker they already did.
 """
 
 from __future__ import annotations
@@ -14,15 +20,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import and_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from assembly.db import Database
-from assembly.domain import Refused, check_ballot
+from assembly.domain import Refused, check_ballot, polls_changed, upsert_insert
 from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
 from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
+
+RETRY_AFTER = 5  # seconds: about as long as a worker takes to restart
+
+
+def _restarting() -> Refused:
+    return Refused(
+        "The server is restarting; your vote was not counted. Send it again.",
+        503,
+        retry_after=RETRY_AFTER,
+    )
 
 
 @dataclass(eq=False)  # compared by identity: two ballots alike are still two requests
@@ -47,12 +61,17 @@ class BallotWriter:
         self._queue: list[_Item] = []
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.batches = 0
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="ballot-writer")
 
     async def stop(self) -> None:
+        """Stop taking ballots: a group in flight is finished (see ``_commit``), what was
+        already queued is committed, and any later ballot is refused with a retryable 503."""
+        self._stopping = True
         await cancel_and_wait(self._task)
         self._task = None
         while self._queue:  # answer whatever is left rather than leave a request hanging
@@ -63,6 +82,8 @@ class BallotWriter:
     ) -> Poll | None:
         """Store ``p``'s ballot; its poll once committed, None if ``key`` was used before.
         Raises ``Refused`` for a poll that is closed or an option it does not offer."""
+        if self._stopping:
+            raise _restarting()  # nothing will take it: it is not stored
         item = _Item(event, p, poll_id, option_id, key)
         self._queue.append(item)
         self._wake.set()
@@ -81,25 +102,48 @@ class BallotWriter:
                 await self._commit(self._take())
 
     async def _commit(self, batch: list[_Item]) -> None:
+        store = asyncio.ensure_future(self._store(batch))
         try:
-            accepted = await self._store(batch)
-        except Exception as exc:  # the whole group failed: every request hears so
-            log.exception("ballot group of %d failed", len(batch))
+            await asyncio.shield(store)
+        except asyncio.CancelledError:
+            # Stopped mid-group. Abandoning the transaction here could cancel it during its
+            # commit, and nobody would know whether the ballots counted: let it finish, answer
+            # every request with what really happened, then stop.
+            try:
+                await store
+            except BaseException:  # its outcome is read from the task below
+                pass
+            self._answer(batch, store)
+            raise
+        except Exception:
+            pass  # answered below
+        self._answer(batch, store)
+
+    def _answer(self, batch: list[_Item], store: asyncio.Future[list[tuple[_Item, Poll]]]) -> None:
+        """Tell every request of a finished group what became of its ballot."""
+        if store.cancelled():  # stopped twice: rolled back, or it could not say; either way
+            failure: BaseException | None = _restarting()  # sending it again counts it once
+        else:
+            failure = store.exception()
+        if failure is not None:  # the whole group failed: every request hears so
+            if not isinstance(failure, Refused):
+                log.error("ballot group of %d failed", len(batch), exc_info=failure)
             for item in batch:
                 if not item.done.done():
-                    item.done.set_exception(exc)
+                    item.done.set_exception(failure)
             return
         self.batches += 1
-        stored = {id(i): poll for i, poll in accepted}
+        stored = {id(i): poll for i, poll in store.result()}
         for item in batch:
             if not item.done.done():
                 item.done.set_result(stored.get(id(item)))
 
     async def _store(self, batch: list[_Item]) -> list[tuple[_Item, Poll]]:
         # Each statement is several hops to the database thread and back, and under load each
-        # hop waits for a turn of the busy event loop: three statements per group, not five.
-        insert: Any = pg_insert if not self.db.is_sqlite else sqlite_insert
+        # hop waits for a turn of the busy event loop: four statements per group
+        # (check and lock, keys, ballots, revisions), not six.
         async with self.db.write() as s:
+            insert: Any = upsert_insert(s)
             # The polls, with those of the options named that are theirs (any other option is
             # refused the same way whether it exists or not).
             polls: dict[int, Poll] = {}
@@ -114,6 +158,8 @@ class BallotWriter:
                     ),
                 )
                 .where(Poll.id.in_({i.poll_id for i in batch}))
+                .order_by(Poll.id)  # several polls are always locked in the same order
+                .with_for_update(of=Poll, key_share=True)  # see the module's docstring
             ):
                 polls[poll.id] = poll
                 if option is not None:
@@ -169,4 +215,5 @@ class BallotWriter:
                 set_={"option_id": stmt.excluded.option_id, "cast_at": stmt.excluded.cast_at},
             )
             await s.execute(stmt)
+            await polls_changed(s, {i.poll_id for i in accepted})
             return [(i, polls[i.poll_id]) for i in accepted]

@@ -59,11 +59,13 @@
   body.addEventListener("htmx:oobBeforeSwap", function (e) {
     var fragment = e.detail && e.detail.fragment;
     if (!fragment || !fragment.children) return;
-    // Tallies from several workers can arrive out of order: never replace a newer one.
+    // Tallies from several workers can arrive out of order: never replace a newer one. The
+    // poll's revision rises with every change, a withdrawn ballot included, so a tally with
+    // fewer votes can still be the newer one.
     var incoming = fragment.firstElementChild;
     var shown = e.detail.target;
-    if (incoming && shown && incoming.dataset && shown.dataset && shown.dataset.version &&
-        Number(incoming.dataset.version) < Number(shown.dataset.version)) {
+    if (incoming && shown && incoming.dataset && shown.dataset && shown.dataset.revision &&
+        Number(incoming.dataset.revision) < Number(shown.dataset.revision)) {
       e.detail.shouldSwap = false;
       return;
     }
@@ -78,13 +80,13 @@
   body.addEventListener("htmx:beforeSwap", function (e) {
     var target = e.detail && e.detail.target;
     if (!target || !target.querySelectorAll) return;
-    tallies = Array.prototype.slice.call(target.querySelectorAll("[id][data-version]"));
+    tallies = Array.prototype.slice.call(target.querySelectorAll("[id][data-revision]"));
   });
   body.addEventListener("htmx:afterSwap", function () {
     tallies.forEach(function (kept) {
       var now = document.getElementById(kept.id);
       if (now && now !== kept &&
-          Number(now.dataset.version) < Number(kept.dataset.version)) {
+          Number(now.dataset.revision) < Number(kept.dataset.revision)) {
         now.replaceWith(kept);
       }
     });

@@ -133,3 +133,20 @@ def test_a_closed_poll_keeps_showing_its_final_result(client: TestClient) -> Non
     assert "poll closed" in final and "100%" in final
     page = client.get("/e/demo").text
     assert "poll closed" in page and 'name="option"' not in page  # results, no ballot form
+
+
+def test_the_pusher_keeps_no_view_of_a_closed_poll(client: TestClient) -> None:
+    token = login(client)
+    session = _session(client, "Rights")
+    client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
+    polls = sorted(
+        (p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id
+    )
+    views = client.app_state["app"].push.views  # type: ignore[attr-defined]
+    for p in polls:  # opening each closes the one before
+        client.post(f"/console/demo/polls/{p.id}/open", data={"csrf_token": token})
+        options = [o for o in rows(client, PollOption) if o.poll_id == p.id]
+        assert vote(client, p, options[0].id).status_code == 200
+        assert set(views) <= {p.id}  # only the open poll's last recount is kept
+    client.post(f"/console/demo/polls/{polls[-1].id}/close", data={"csrf_token": token})
+    assert not views

@@ -95,20 +95,20 @@ def test_tallies_from_both_workers_agree_with_the_ballots(two_workers: Settings)
                     sum(1 for n in range(20) if n % len(options) == i) for i in range(len(options))
                 ]
                 shown: list[int] = []
-                versions: list[int] = []
+                revisions: list[int] = []
                 async with asyncio.timeout(10):
                     while shown != truth:
                         message = str(await screen.recv())
                         if f'id="poll-{poll}-results"' in message:
                             shown = [int(x) for x in re.findall(r'class="n">\((\d+)\)', message)]
-                            versions.append(int(re.findall(r'data-version="(\d+)"', message)[0]))
+                            revisions.append(int(re.findall(r'data-revision="(\d+)"', message)[0]))
             for p, _ in phones:
                 await p.aclose()
-            return shown, versions
+            return shown, revisions
 
-        shown, versions = asyncio.run(main())
+        shown, revisions = asyncio.run(main())
     assert sum(shown) == 20
-    assert versions[-1] == max(versions)  # the final tally is the newest one
+    assert revisions[-1] == max(revisions)  # the final tally is the newest one
 
 
 def test_dropping_the_redis_subscription_makes_every_page_resync(two_workers: Settings) -> None:
@@ -231,3 +231,48 @@ async def _staff(base: str) -> httpx.AsyncClient:
     data = {"username": "facilitator", "password": PASSWORD, "next": "/"}
     await staff.post("/login", data={**data, "csrf_token": token})
     return staff
+
+
+def test_a_withdrawn_ballot_reaches_every_screen_as_the_newer_tally(
+    two_workers: Settings,
+) -> None:
+    """Leaving withdraws the ballots of open polls: the recount is pushed, and a page that keeps
+    the newest tally keeps it, though it counts fewer ballots than the tally before."""
+    with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
+
+        async def main() -> int:
+            poll, options = await open_poll_over_http(a.url)
+            phones = [await _phone(url) for url in [a.url, b.url] * 3]
+            kept: tuple[int, int] = (-1, -1)  # (revision, total) the page shows
+
+            async def shown_until(screen: object, total: int) -> None:
+                nonlocal kept
+                async with asyncio.timeout(10):
+                    while kept[1] != total:
+                        message = str(await screen.recv())  # type: ignore[attr-defined]
+                        if f'id="poll-{poll}-results"' not in message:
+                            continue
+                        revision = int(re.findall(r'data-revision="(\d+)"', message)[0])
+                        counted = sum(int(x) for x in re.findall(r'class="n">\((\d+)\)', message))
+                        kept = max(kept, (revision, counted))  # the page keeps the newer
+
+            async with connect(b.url.replace("http", "ws", 1) + "/ws/screen/demo") as screen:
+                await asyncio.gather(
+                    *(
+                        p.post(
+                            f"/e/demo/polls/{poll}/ballot",
+                            data={"option": str(options[0]), "csrf_token": t},
+                        )
+                        for p, t in phones
+                    )
+                )
+                await shown_until(screen, len(phones))
+                leaver, token = phones[0]
+                r = await leaver.post("/e/demo/leave", data={"csrf_token": token})
+                assert r.status_code == 200, r.text
+                await shown_until(screen, len(phones) - 1)
+            for p, _ in phones:
+                await p.aclose()
+            return kept[1]
+
+        assert asyncio.run(main()) == 5

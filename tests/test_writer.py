@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import pytest
+from sqlalchemy import make_url, select, text
 from starlette.testclient import TestClient
 
 from assembly import domain
+from assembly.config import Settings
+from assembly.db import Database
 from assembly.domain import Refused
-from assembly.models import Ballot, Participant
+from assembly.models import Ballot, Participant, Poll
+from assembly.writer import BallotWriter
 from tests.conftest import login
 from tests.test_contributions import rows
 from tests.test_polls import open_first_poll
@@ -83,3 +90,90 @@ def test_a_bad_option_is_refused_before_the_writer(client: TestClient, option: s
     r = client.post(f"/e/demo/polls/{poll.id}/ballot", data={"option": option, "csrf_token": token})
     assert r.status_code == 422 and rows(client, Ballot) == []
     assert writer.batches == batches  # refused without a turn at the writer
+
+
+@asynccontextmanager
+async def _ballots_held_back(db: Database) -> AsyncIterator[Callable[[], Awaitable[None]]]:
+    """Hold the database's write lock from another connection, so a ballot group stays in
+    flight until the returned function releases it."""
+    if db.is_sqlite:
+        path = make_url(db.url).database
+        assert path
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # SQLite's one writer, taken from outside
+
+        async def release() -> None:
+            blocker.rollback()
+
+        try:
+            yield release
+        finally:
+            blocker.close()
+        return
+    other = Database(db.url)
+    conn = await other.engine.connect()
+    await conn.begin()
+    await conn.execute(text("LOCK TABLE ballot IN EXCLUSIVE MODE"))  # readers still read
+
+    async def release_pg() -> None:
+        await conn.rollback()
+
+    try:
+        yield release_pg
+    finally:
+        await conn.close()
+        await other.dispose()
+
+
+def test_stopping_the_writer_mid_group_answers_every_request(settings: Settings) -> None:
+    async def main() -> tuple[list[Any], Any, dict[str, int]]:
+        db = Database(settings.database_url)
+        writer = BallotWriter(db)
+        try:
+            async with db.write() as s:
+                event = await domain.event_by_slug(s, "demo")
+                poll = await s.scalar(select(Poll).order_by(Poll.id))
+                assert poll is not None
+                poll.status = "open"
+                people = [(await domain.join(s, event, None, "room"))[0] for _ in range(5)]
+                option = (await domain.poll_view(s, poll)).options[0].id
+            await writer.start()
+            async with _ballots_held_back(db) as release:
+                calls = [
+                    asyncio.ensure_future(writer.cast(event, p, poll.id, option, f"k{n}"))
+                    for n, p in enumerate(people)
+                ]
+                await asyncio.sleep(0)  # the requests reach the writer's queue
+                while writer._queue:
+                    await asyncio.sleep(0.001)  # until the writer has taken them as a group
+                stopping = asyncio.ensure_future(writer.stop())
+                await asyncio.sleep(0)  # the stop begins while the group is held back
+                await release()
+                async with asyncio.timeout(5):  # a request left unanswered fails here
+                    answers = await asyncio.gather(*calls, return_exceptions=True)
+                    await stopping
+            try:
+                late: Any = await writer.cast(event, people[0], poll.id, option, "late")
+            except Refused as exc:
+                late = exc
+            async with db.read() as s:
+                stored = {
+                    b.participant_id: b.option_id
+                    for b in await s.scalars(select(Ballot).where(Ballot.poll_id == poll.id))
+                }
+            return answers, late, stored
+        finally:
+            await writer.stop()
+            await db.dispose()
+
+    answers, late, stored = asyncio.run(main())
+    # Each request hears the truth: counted (and stored), or a retryable "not counted".
+    for answer in answers:
+        if isinstance(answer, Refused):
+            assert answer.status == 503 and answer.retry_after, answer.message
+        else:
+            assert isinstance(answer, Poll), repr(answer)
+    assert len(stored) == sum(isinstance(a, Poll) for a in answers)
+    # After the stop, a ballot is refused with a sentence to send it again, and not stored.
+    assert isinstance(late, Refused) and late.status == 503 and late.retry_after
+    assert "Send it again" in late.message

@@ -369,10 +369,13 @@ async def leave(request: Request) -> Response:
     async def go(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
         return await domain.leave(db, event, me)
 
-    event, me, removed = await _act(request, "", go, observers=True)
+    event, me, left = await _act(request, "", go, observers=True)
     st = state(request)
-    for c in removed or []:
-        await st.push.contribution_removed(event, c)
+    if left is not None:
+        for c in left.contributions:
+            await st.push.contribution_removed(event, c)
+        for poll_id in left.polls:  # their ballots were withdrawn: recount
+            st.push.ballot_cast(poll_id)
     st.push.joined(event.id)
     response = page(request, "participant/left.html", event=event)
     response.headers.append("set-cookie", f"{_cookie_name(event)}=; Path=/; Max-Age=0; HttpOnly")
