@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 import re
 import shutil
@@ -201,6 +202,16 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@functools.cache
+def _head_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    from assembly.db import alembic_config
+
+    head: str | None = ScriptDirectory.from_config(alembic_config(POSTGRES_URL)).get_current_head()
+    return head
+
+
 def fresh_postgres() -> str:
     """The `test` database, empty: truncated when already migrated, else its schema recreated.
     Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
@@ -218,7 +229,12 @@ def fresh_postgres() -> str:
                         text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
                     )
                 ]
+                version = None
                 if "alembic_version" in tables:
+                    version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+                # Truncating is the fast way, but only for a schema at this code's newest
+                # migration: one left by another branch's run may differ under the same number.
+                if version == _head_revision():
                     rest = [t for t in tables if t != "alembic_version"]
                     await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
                 else:
