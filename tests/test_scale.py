@@ -256,7 +256,8 @@ def test_a_withdrawn_ballot_reaches_every_screen_as_the_newer_tally(
                         counted = sum(int(x) for x in re.findall(r'class="n">\((\d+)\)', message))
                         kept = max(kept, (revision, counted))  # the page keeps the newer
 
-            async with connect(b.url.replace("http", "ws", 1) + "/ws/screen/demo") as screen:
+            screen_url = b.url.replace("http", "ws", 1) + "/ws/screen/demo"
+            async with connect(screen_url, additional_headers=await staff_headers(b.url)) as screen:
                 await asyncio.gather(
                     *(
                         p.post(
