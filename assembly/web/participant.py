@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +20,7 @@ from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
 from assembly.security import content_security_policy, cookie_header, room_code_matches
+from assembly.streams import frame_origin
 from assembly.web.common import (
     checked_form,
     client_address,
@@ -157,8 +157,7 @@ async def event_page(request: Request) -> Response:
     response = page(request, "participant/page.html", **ctx)
     embed = embed_url(event.stream_url) if me.channel == "online" else ""
     if embed:  # the one third-party host a page may load: the organiser's stream player
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(embed))
-        response.headers["content-security-policy"] = content_security_policy(origin)
+        response.headers["content-security-policy"] = content_security_policy(frame_origin(embed))
     return _remember(request, response, event, me)
 
 
