@@ -15,6 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assembly.security import STAFF_COOKIE, cookies_of
+from assembly.sockets import SocketCounts, serve_counted
 
 PER_PERSON = 2  # requests in flight for one participant or facilitator
 PER_ADDRESS = 8  # for callers without a valid cookie (a room shares one address)
@@ -35,9 +36,10 @@ class _Slot:
 
 @dataclass
 class FairShare:
-    """The shared state: per-caller slots and the short penalty box."""
+    """The shared state: per-caller slots, the short penalty box and open sockets."""
 
     slots: dict[str, _Slot] = field(default_factory=dict)
+    sockets: SocketCounts = field(default_factory=SocketCounts)
     penalties: dict[str, float] = field(default_factory=dict)
 
     def penalise(self, caller: str) -> None:
@@ -76,6 +78,10 @@ class FairShareMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "websocket":
+            # Every socket route, whoever opens it: a few hundred per address (assembly/sockets.py).
+            await serve_counted(self.app, scope["state"]["app"].fair.sockets, scope, receive, send)
+            return
         if scope["type"] != "http" or scope["path"].startswith("/static/"):
             await self.app(scope, receive, send)
             return

@@ -90,8 +90,18 @@
     });
     tallies = [];
   });
-  body.addEventListener("htmx:wsClose", function () {
+  body.addEventListener("htmx:wsClose", function (e) {
     body.classList.add("offline");
+    // 1008: the server will not keep this page's socket (too many tabs open, say) and the ws
+    // extension does not retry it. Show the server's sentence, as text, so the person knows why.
+    var closed = e.detail && e.detail.event;
+    var flash = document.getElementById("flash");
+    if (closed && closed.code === 1008 && closed.reason && flash) {
+      var line = document.createElement("p");
+      line.className = "flash error";
+      line.textContent = closed.reason;
+      flash.replaceChildren(line);
+    }
   });
   // A status line belongs to the action that caused it: clear it when the next one starts, and
   // let a success message fade after a while (errors stay until the person acts again).

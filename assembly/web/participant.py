@@ -14,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from assembly import domain
+from assembly import domain, sockets
 from assembly.domain import Refused
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
@@ -385,16 +385,24 @@ async def socket(websocket: WebSocket) -> None:
         return
     # Plain values only from here: the socket may stay open for hours, and an ORM object with
     # its session is a few KB per socket.
-    event_id, channel, topics = listener
-    st.push.socket_opened(event_id, channel)
+    event_id, channel, topics, who = listener
+    mine = f"p:{who}"
+    if who is not None and not st.fair.sockets.take(mine, sockets.PER_PARTICIPANT):
+        await websocket.accept()  # then closed with a sentence; see assembly/sockets.py
+        await websocket.close(sockets.CLOSE_TOO_MANY, sockets.TOO_MANY_TABS)
+        return
+    st.push.socket_opened(event_id, channel, who)
     try:
         await serve_websocket(websocket, st.hub, topics)
     finally:
-        st.push.socket_closed(event_id, channel)
+        st.push.socket_closed(event_id, channel, who)
+        if who is not None:
+            st.fair.sockets.give_back(mine)
 
 
-async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
-    """The event id, channel and topics of a participant's socket, or None once it is closed."""
+async def _listener(websocket: WebSocket) -> tuple[int, str, list[str], str | None] | None:
+    """The event id, channel, topics and participant id (None: no valid cookie) of a
+    participant's socket, or None once it is closed."""
     found = await socket_lookup(websocket, lambda db: _event_and_me(websocket, db))
     if found is None:
         return None
@@ -402,7 +410,7 @@ async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
     topics = [public_topic(event.id)]
     if me is not None:
         topics.append(participant_topic(me.id))
-    return event.id, (me.channel if me else "online"), topics
+    return event.id, (me.channel if me else "online"), topics, (me.id if me else None)
 
 
 routes = [
