@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.accounts import revoke_logins
 from assembly.models import Event, FacilitatorAccount, Poll, PollOption, Session
 from assembly.security import hash_password, new_password
+from assembly.streams import stream_url
 
 DEMO_SLUG = "demo"
 DEMO_USER = "facilitator"
@@ -59,13 +60,17 @@ _SESSIONS = [
 ]
 
 
+DEMO_STREAM = ""
+
+
 async def create_demo(db: AsyncSession) -> Event:
     """Create (or recreate) the demo event with three sessions and four polls."""
     await db.execute(delete(Event).where(Event.slug == DEMO_SLUG))
     event = Event(
         slug=DEMO_SLUG,
         title="How should patients and the public shape the NHS Constitution?",
-        stream_url="",
+        # None yet; whatever is set here is checked as an organiser's address would be.
+        stream_url=stream_url(DEMO_STREAM),
         moderation="post",
         room_secret=secrets.token_hex(16),
         status="open",

@@ -1,9 +1,17 @@
-"""Who is connected now, summed over every process that shares the broker.
+"""Who is connected now: people, not sockets, summed over every process that shares the broker.
 
-Each process counts its own sockets and reports the counts on one internal topic whenever they
-change and every ``HEARTBEAT`` seconds; every process keeps the others' last reports and forgets
-a process not heard from for ``STALE`` seconds (it died, and its sockets with it). With one
-process (``memory://``) the reports only ever reach their sender, and are ignored.
+A person is a participant id; a page holds one socket, so several tabs are several sockets of one
+person, and a socket without a participant cookie (a script, a page that never joined) is nobody
+and is not counted. Each process counts the distinct participants with a socket open on it, per
+event and channel, and reports those counts on one internal topic whenever they change and every
+``HEARTBEAT`` seconds; every process keeps the others' last reports and forgets a process not
+heard from for ``STALE`` seconds (it died, and its sockets with it). With one process
+(``memory://``) the reports only ever reach their sender, and are ignored.
+
+Distinct across processes would mean sending every participant id over the broker on every
+change. Instead the per-process counts are summed: a person with two tabs that landed on two
+workers counts twice. That is rare (almost everyone has one page open, on a phone), bounded by
+the per-participant socket cap (``assembly/sockets.py``), and does not grow with the room.
 """
 
 from __future__ import annotations
@@ -26,11 +34,11 @@ TOPIC = "presence"
 HEARTBEAT = 10.0
 STALE = 3 * HEARTBEAT
 
-Counts = dict[int, dict[str, int]]  # event id -> channel -> sockets
+Counts = dict[int, dict[str, int]]  # event id -> channel -> people
 
 
 class Presence:
-    """This process's sockets per event and channel, and the other processes' last reports."""
+    """This process's people per event and channel, and the other processes' last reports."""
 
     def __init__(
         self,
@@ -40,7 +48,8 @@ class Presence:
     ) -> None:
         self.hub = hub
         self.me = secrets.token_hex(8)
-        self.local: Counter[tuple[int, str]] = Counter()
+        # (event id, channel) -> participant id -> that person's sockets open here
+        self.local: dict[tuple[int, str], Counter[str]] = {}
         self._unreported = False  # local counts changed since the last report
         self.peers: dict[str, tuple[float, Counts]] = {}
         # Called with the events whose totals another process changed, so that one process
@@ -59,22 +68,35 @@ class Presence:
         if self._conn is not None:
             self.hub.disconnect(self._conn)
 
-    def opened(self, event_id: int, channel: str) -> None:
-        self.local[(event_id, channel)] += 1
+    def opened(self, event_id: int, channel: str, participant_id: str) -> bool:
+        """One more socket of ``participant_id``; True when that is one more person here."""
+        people = self.local.setdefault((event_id, channel), Counter())
+        people[participant_id] += 1
+        if people[participant_id] > 1:
+            return False  # another tab of someone already counted
         self._unreported = True
+        return True
 
-    def closed(self, event_id: int, channel: str) -> None:
-        self.local[(event_id, channel)] -= 1
-        if self.local[(event_id, channel)] <= 0:
+    def closed(self, event_id: int, channel: str, participant_id: str) -> bool:
+        """One socket of ``participant_id`` closed; True when that was their last one here."""
+        people = self.local.get((event_id, channel))
+        if people is None or people[participant_id] <= 0:
+            return False
+        people[participant_id] -= 1
+        if people[participant_id] > 0:
+            return False
+        del people[participant_id]
+        if not people:
             del self.local[(event_id, channel)]
         self._unreported = True
+        return True
 
     def connected(self, event_id: int) -> dict[str, int]:
-        """Sockets open now for ``event_id`` in every live process, by channel."""
+        """People with a socket open now for ``event_id`` in every live process, by channel."""
         total: Counter[str] = Counter()
-        for (ev, channel), n in self.local.items():
+        for (ev, channel), people in self.local.items():
             if ev == event_id:
-                total[channel] += n
+                total[channel] += len(people)
         now = self._clock()
         for seen, counts in self.peers.values():
             if now - seen < STALE:
@@ -88,8 +110,8 @@ class Presence:
             return
         self._unreported = False
         counts: dict[int, dict[str, int]] = {}
-        for (ev, channel), n in self.local.items():
-            counts.setdefault(ev, {})[channel] = n
+        for (ev, channel), people in self.local.items():
+            counts.setdefault(ev, {})[channel] = len(people)
         await self.hub.publish(TOPIC, json.dumps({"w": self.me, "e": counts}))
 
     def _listen(self) -> None:

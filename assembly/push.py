@@ -213,13 +213,15 @@ class Pusher:
 
     # --- presence ---
 
-    def socket_opened(self, event_id: int, channel: str) -> None:
-        self.presence_counts.opened(event_id, channel)
-        self.presence.mark(event_id)
+    def socket_opened(self, event_id: int, channel: str, participant_id: str | None) -> None:
+        """A participant's page connected; ``None``: a socket without a participant, which is
+        nobody the console counts."""
+        if participant_id and self.presence_counts.opened(event_id, channel, participant_id):
+            self.presence.mark(event_id)
 
-    def socket_closed(self, event_id: int, channel: str) -> None:
-        self.presence_counts.closed(event_id, channel)
-        self.presence.mark(event_id)
+    def socket_closed(self, event_id: int, channel: str, participant_id: str | None) -> None:
+        if participant_id and self.presence_counts.closed(event_id, channel, participant_id):
+            self.presence.mark(event_id)
 
     def joined(self, event_id: int) -> None:
         self.presence.mark(event_id)
@@ -229,7 +231,7 @@ class Pusher:
             self.presence.mark(event_id)
 
     def connected_by_channel(self, event_id: int) -> dict[str, int]:
-        """Sockets open now for the event, in every process."""
+        """People with the event's page open now, in every process (see assembly/presence.py)."""
         return self.presence_counts.connected(event_id)
 
     async def _flush_presence(self, event_ids: set[int]) -> None:

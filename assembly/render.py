@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import jinja2
 
+from assembly.domain import Refused
 from assembly.models import CHANNELS, KINDS
+from assembly.streams import stream_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
@@ -21,6 +24,9 @@ CHANNEL_LABELS = {
     "paper": "Paper card",
     "external": "External",
 }
+
+
+_VIDEO = re.compile(r"[A-Za-z0-9_-]{1,64}")  # a YouTube video id
 
 
 def _hhmm(value: datetime | None) -> str:
@@ -39,23 +45,27 @@ def _iso(value: datetime | None) -> str:
     return value.isoformat(timespec="seconds")
 
 
-def embed_url(stream_url: str) -> str:
+def embed_url(raw: str) -> str:
     """The iframe address for an event's stream: YouTube and Vimeo pages become their players.
 
-    Any other https address is embedded as it is; anything else (http, javascript:) is not.
+    Any other address ``stream_url`` accepts is embedded as it checked it; anything else
+    (http, javascript:, one stored before addresses were checked) is not embedded at all.
     """
-    url = urlsplit(stream_url.strip())
-    if url.scheme != "https" or not url.netloc:
+    try:
+        checked = stream_url(raw)
+    except Refused:
         return ""
-    host = url.netloc.lower().removeprefix("www.").removeprefix("m.")
+    url = urlsplit(checked)
+    host = url.netloc.removeprefix("www.").removeprefix("m.")
     if host == "youtube.com" and url.path == "/watch":
         video = parse_qs(url.query).get("v", [""])[0]
-        return f"https://www.youtube-nocookie.com/embed/{video}" if video else ""
+        return f"https://www.youtube-nocookie.com/embed/{video}" if _VIDEO.fullmatch(video) else ""
     if host == "youtu.be":
-        return f"https://www.youtube-nocookie.com/embed{url.path}"
+        video = url.path.strip("/")
+        return f"https://www.youtube-nocookie.com/embed/{video}" if _VIDEO.fullmatch(video) else ""
     if host == "vimeo.com" and url.path.strip("/").isdigit():
         return f"https://player.vimeo.com/video/{url.path.strip('/')}"
-    return stream_url.strip()
+    return checked
 
 
 def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 import time
 from collections.abc import Mapping
@@ -257,10 +258,15 @@ def new_password() -> str:
 
 
 _NONE = "'none'"
+# A bare https origin: nothing in it can end the directive or add another (issue 18.7).
+_FRAME_ORIGIN = re.compile(r"https://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
 
 
 def content_security_policy(frame_src: str = "") -> str:
-    """The page policy: our own scripts and styles only; frames only from the stream's origin."""
+    """The page policy: our own scripts and styles only; frames only from the stream's origin
+    (``frame_src``, which must be a bare https origin: anything else frames nothing)."""
+    if not _FRAME_ORIGIN.fullmatch(frame_src):
+        frame_src = _NONE
     return "; ".join(
         [
             "default-src 'self'",
@@ -268,7 +274,7 @@ def content_security_policy(frame_src: str = "") -> str:
             "style-src 'self'",
             "img-src 'self' data:",
             "connect-src 'self'",
-            f"frame-src {frame_src or _NONE}",
+            f"frame-src {frame_src}",
             "frame-ancestors 'none'",
             "base-uri 'none'",
             "form-action 'self'",

@@ -2,9 +2,12 @@
 without a flooder, against the real server (`python -m assembly serve`) on SQLite.
 
     .venv/bin/python bench/flood.py [--honest 30] [--seconds 10] [--flood-concurrency 40]
+        [--flood-cookies 20] [--only posts|address]
 
 Prints one JSON line per scenario: honest request latency (p50/p95/p99/max, ms), honest
-requests refused, and what the flooder sent and how much of it was refused (429).
+requests refused, and what the flooder sent and how much of it was refused (429). The
+one-address scenarios measure honest feed reads (on other addresses, and one behind the
+flooder's address) while one address with many fresh cookies reads the feed with 40 in flight.
 """
 
 from __future__ import annotations
@@ -155,6 +158,124 @@ async def flooder(
         await client.aclose()
 
 
+# Issue 18.5: one address (a script, or a hall's Wi-Fi) with many fresh participant cookies,
+# each its own caller with its own two requests in flight, reading the feed as fast as it can.
+FLOOD_ADDRESS = "198.51.100.7"
+
+
+async def address_flooder(
+    base: str, seconds: float, concurrency: int, cookies: int, address: str
+) -> dict[str, int]:
+    """``concurrency`` feed reads in flight from ``address``, spread over ``cookies`` fresh
+    participants (uvicorn takes X-Forwarded-For from 127.0.0.1 as the client address)."""
+    headers = {"X-Forwarded-For": address}
+    clients = []
+    for _ in range(cookies):
+        client = httpx.AsyncClient(base_url=base, timeout=60, headers=headers)
+        await client.get("/e/demo")  # mints the participant cookie
+        clients.append(client)
+    counts = {"sent": 0, "refused": 0, "errors": 0}
+    end = time.monotonic() + seconds
+
+    async def worker(k: int) -> None:
+        client = clients[k % len(clients)]
+        while time.monotonic() < end:
+            try:
+                r = await client.get("/e/demo/w/feed")
+            except httpx.TransportError:
+                counts["errors"] += 1
+                continue
+            counts["sent"] += 1
+            counts["refused"] += r.status_code >= 400
+
+    await asyncio.gather(*(worker(k) for k in range(concurrency)))
+    for client in clients:
+        await client.aclose()
+    return counts
+
+
+async def reader(
+    base: str, seconds: float, address: str, latencies: list[float], n: int, count: int
+) -> None:
+    """An honest participant at ``address`` whose page re-fetches the feed once a second."""
+    async with httpx.AsyncClient(
+        base_url=base, timeout=60, headers={"X-Forwarded-For": address}
+    ) as client:
+        await client.get("/e/demo")
+        await asyncio.sleep(n / count)
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            t = time.perf_counter()
+            await client.get("/e/demo/w/feed")
+            latencies.append((time.perf_counter() - t) * 1000)
+            await asyncio.sleep(1.0)
+
+
+async def address_scenario(args: argparse.Namespace, flood: bool) -> dict[str, object]:
+    """Honest readers on their own addresses and one behind the flooder's, with and without
+    the flood (run in its own process, so the readers' timings are not the generator's)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        port = free_port()
+        proc = await start_server(Path(tmp) / "bench.db", port)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            # A feed worth reading: the demo's sessions and twenty contributions.
+            poster, token = await participant(base)
+            for i in range(20):
+                data = {"kind": "idea", "text": f"a point worth reading, number {i} " * 4}
+                await poster.post("/e/demo/contributions", data={**data, "csrf_token": token})
+                poster.cookies.clear()
+                poster, token = await participant(base)
+            await poster.aclose()
+            worker = None
+            if flood:
+                worker = await asyncio.create_subprocess_exec(
+                    sys.executable,
+                    __file__,
+                    "--address-flood-worker",
+                    base,
+                    str(args.seconds + 2),
+                    str(args.flood_concurrency),
+                    str(args.flood_cookies),
+                    FLOOD_ADDRESS,
+                    stdout=asyncio.subprocess.PIPE,
+                )
+                await asyncio.sleep(2)  # its cookies minted, its requests in flight
+            elsewhere: list[float] = []
+            same: list[float] = []
+            await asyncio.gather(
+                *(
+                    reader(base, args.seconds, f"203.0.113.{n + 1}", elsewhere, n, args.honest)
+                    for n in range(args.honest)
+                ),
+                reader(base, args.seconds, FLOOD_ADDRESS, same, 0, 1),
+            )
+            counts = {"sent": 0, "refused": 0, "errors": 0}
+            if worker is not None:
+                out, _ = await worker.communicate()
+                counts = json.loads(out)
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    return {
+        "scenario": "one address, "
+        + (
+            f"{args.flood_cookies} cookies, {args.flood_concurrency} in flight"
+            if flood
+            else "no flood"
+        ),
+        "honest_readers": args.honest,
+        "feed_p50_ms": pct(elsewhere, 0.50),
+        "feed_p95_ms": pct(elsewhere, 0.95),
+        "feed_max_ms": round(max(elsewhere), 1) if elsewhere else 0.0,
+        "same_address_feed_p50_ms": pct(same, 0.50),
+        "same_address_feed_p95_ms": pct(same, 0.95),
+        "flood_sent": counts["sent"],
+        "flood_refused": counts["refused"],
+        "flood_transport_errors": counts["errors"],
+    }
+
+
 def pct(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))], 1) if ordered else 0.0
@@ -240,15 +361,34 @@ def main() -> None:
     if sys.argv[1:2] == ["--flood-worker"]:
         flood_worker(sys.argv[2:])
         return
+    if sys.argv[1:2] == ["--address-flood-worker"]:
+        base, seconds, concurrency, cookies, address = sys.argv[2:]
+        counts = asyncio.run(
+            address_flooder(base, float(seconds), int(concurrency), int(cookies), address)
+        )
+        print(json.dumps(counts))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--honest", type=int, default=30, help="honest participants")
     parser.add_argument("--seconds", type=float, default=10, help="length of each scenario")
     parser.add_argument(
         "--flood-concurrency", type=int, default=40, help="requests the flooder keeps in flight"
     )
+    parser.add_argument(
+        "--flood-cookies", type=int, default=20, help="fresh cookies of the one-address flood"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["posts", "address"],
+        help="run only the posting floods or only the one-address feed flood",
+    )
     args = parser.parse_args()
-    for flood in ("none", "one phone", "cookie-clearing script on the same network"):
-        print(json.dumps(asyncio.run(scenario(args, flood))), flush=True)
+    if args.only != "address":
+        for flood in ("none", "one phone", "cookie-clearing script on the same network"):
+            print(json.dumps(asyncio.run(scenario(args, flood))), flush=True)
+    if args.only != "posts":
+        for flooding in (False, True):
+            print(json.dumps(asyncio.run(address_scenario(args, flooding))), flush=True)
 
 
 if __name__ == "__main__":

@@ -94,13 +94,17 @@
   });
   body.addEventListener("htmx:wsClose", function (e) {
     body.classList.add("offline");
-    // 1008: this page may not listen any more (a logout, a changed screen address). The socket
-    // does not reconnect; say why rather than go quietly stale on a projector.
+    // 1008: the server will not keep this page's socket (a logout, a changed screen address, too
+    // many tabs open) and the ws extension does not retry it. Say why, as text, rather than go
+    // quietly stale on a projector or a phone.
     var closed = e.detail && e.detail.event;
     var flash = document.getElementById("flash");
     if (closed && closed.code === 1008 && flash) {
-      flash.innerHTML = '<p class="flash error">This page is no longer live: its access ended ' +
-        '(a logout, or a changed screen address). Reload it to carry on.</p>';
+      var line = document.createElement("p");
+      line.className = "flash error";
+      line.textContent = closed.reason || "This page is no longer live: its access ended " +
+        "(a logout, or a changed screen address). Reload it to carry on.";
+      flash.replaceChildren(line);
     }
   });
   // A status line belongs to the action that caused it: clear it when the next one starts, and

@@ -85,3 +85,91 @@ def test_cookies_are_secure_behind_https(settings: object) -> None:
 def test_cookies_are_not_secure_over_plain_http(client: TestClient) -> None:
     cookies = client.get("/e/demo").headers.get_list("set-cookie")
     assert cookies and not any("Secure" in c for c in cookies)
+
+
+ATTACK = "https://stream.example.com;frame-ancestors *;"
+
+
+def test_a_stored_stream_address_cannot_rewrite_the_policy(client: TestClient) -> None:
+    """Issue 18.7: the frame origin came from the raw address, so a `;` added a directive."""
+    _set_stream(client, ATTACK)
+    r = client.get("/e/demo")
+    csp = r.headers["content-security-policy"]
+    assert csp.count("frame-ancestors") == 1 and "frame-ancestors 'none'" in csp
+    assert "frame-src 'none'" in csp and "<iframe" not in r.text
+
+
+def test_the_frame_origin_is_built_from_the_parsed_host_and_port(client: TestClient) -> None:
+    _set_stream(client, "https://Stream.Example.org:8443/live/room?x=1#now")
+    csp = client.get("/e/demo").headers["content-security-policy"]
+    assert "frame-src https://stream.example.org:8443;" in csp
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        ATTACK,
+        "https://stream.example.com/live now",
+        "https://stream.example.com /live",
+        "javascript:alert(1)",
+        "http://stream.example.com/live",
+        "https://user:pass@stream.example.com/live",
+        "https://@stream.example.com/live",
+        "https:///live",
+        "https://",
+        "stream.example.com/live",
+        "https://stream.example.com:99999/live",
+        "https://stream.example.com:port/live",
+        "https://-bad-.example.com/live",
+        "https://stream..example.com/live",
+        "https://stream.example.com\n/live",
+        "https://stream.example.com/live;frame-ancestors",
+        "https://stream.example.com/" + "x" * 500,
+    ],
+)
+def test_a_bad_stream_address_is_refused_with_a_sentence(raw: str) -> None:
+    from assembly.domain import Refused
+    from assembly.streams import stream_url
+
+    with pytest.raises(Refused) as info:
+        stream_url(raw)
+    assert info.value.status == 422
+    assert info.value.message.endswith(".") and "stream" in info.value.message.lower()
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept", "origin"),
+    [
+        ("", "", ""),
+        ("  https://vimeo.com/12345  ", "https://vimeo.com/12345", "https://vimeo.com"),
+        (
+            "https://Live.Example.org:443/a",
+            "https://live.example.org/a",
+            "https://live.example.org",
+        ),
+        (
+            "https://live.example.org:8443/a?b=c#d",
+            "https://live.example.org:8443/a?b=c#d",
+            "https://live.example.org:8443",
+        ),
+        (
+            "https://bücher.example/live",
+            "https://xn--bcher-kva.example/live",
+            "https://xn--bcher-kva.example",
+        ),
+        ("https://192.0.2.7/live", "https://192.0.2.7/live", "https://192.0.2.7"),
+    ],
+)
+def test_a_good_stream_address_is_kept_in_one_spelling(raw: str, kept: str, origin: str) -> None:
+    from assembly.streams import frame_origin, stream_url
+
+    assert stream_url(raw) == kept
+    assert frame_origin(kept) == origin
+
+
+@pytest.mark.parametrize("frame_src", [ATTACK, "https://a.example b", "*", "https://a.example;"])
+def test_the_policy_takes_only_an_origin_for_its_frame_source(frame_src: str) -> None:
+    from assembly.security import content_security_policy
+
+    csp = content_security_policy(frame_src)
+    assert "frame-src 'none'" in csp and csp.count(";") == 9

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -149,3 +151,85 @@ def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
 
     allowed = RULES["contribution"].per_participant
     assert asyncio.run(main()) == [True] * allowed + [False]
+
+
+def _request(share: object, signer: object, address: str, who: str) -> dict[str, object]:
+    """An ASGI scope from ``address`` carrying the participant cookie of ``who``."""
+    cookie = f"asm_p1={signer.participant_cookie(who)}".encode()  # type: ignore[attr-defined]
+    return {
+        "type": "http",
+        "method": "GET",
+        "path": "/e/demo/w/feed",
+        "headers": [(b"cookie", cookie)],
+        "client": (address, 50000),
+        "state": {"app": SimpleNamespace(fair=share, signer=signer)},
+        "who": who,
+    }
+
+
+def test_one_address_has_a_ceiling_in_flight_whatever_cookies_it_sends() -> None:
+    """Issue 18.5: 20 fresh cookies at one address had 40 requests in flight, each cookie its
+    own caller; an honest reader's feed went from 9 ms to 555 ms. Now the address has a ceiling,
+    another address is not held up by it, and an honest phone behind the same address gets the
+    next free place ahead of the flood's queued requests."""
+    from assembly import fairshare
+    from assembly.security import Signer
+
+    async def main() -> None:
+        share, signer = fairshare.FairShare(), Signer("k")
+        running: list[str] = []
+        started: list[str] = []
+        tickets: list[asyncio.Event] = []
+
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            ticket = asyncio.Event()
+            tickets.append(ticket)
+            running.append(scope["who"])
+            started.append(scope["who"])
+            await ticket.wait()
+            running.remove(scope["who"])
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b""})
+
+        middleware = fairshare.FairShareMiddleware(app)
+
+        async def call(address: str, who: str) -> None:
+            async def receive() -> dict[str, object]:
+                return {"type": "http.request", "body": b""}
+
+            async def send(message: object) -> None:
+                pass
+
+            await middleware(_request(share, signer, address, who), receive, send)
+
+        async def settle() -> None:
+            for _ in range(20):
+                await asyncio.sleep(0)
+
+        flood = [asyncio.create_task(call("10.0.0.1", f"flood{k % 20}")) for k in range(40)]
+        await settle()
+        assert len(running) == fairshare.ADDRESS_IN_FLIGHT < 40
+        other = asyncio.create_task(call("10.0.0.2", "elsewhere"))
+        await settle()
+        assert "elsewhere" in running  # another address is not behind this one's queue
+        honest = asyncio.create_task(call("10.0.0.1", "honest"))
+        await settle()
+        assert "honest" not in running
+        # Flood requests finish one by one. The freed places go to callers never served: the
+        # four flood cookies that were waiting before the phone, then the phone, ahead of every
+        # flood cookie that was served already (FIFO would have put it behind all 24).
+        releases = 0
+        while "honest" not in running:
+            tickets[releases].set()
+            releases += 1
+            await settle()
+        assert releases == 20 - fairshare.ADDRESS_IN_FLIGHT + 1
+        assert len(running) == fairshare.ADDRESS_IN_FLIGHT + 1  # and "elsewhere"
+        while running:
+            for ticket in tickets:
+                ticket.set()
+            await settle()
+        await asyncio.gather(*flood, other, honest)
+        assert share.slots == {} and share.gates == {}  # nothing kept once all is done
+
+    asyncio.run(main())

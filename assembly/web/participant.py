@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,12 +14,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
-from assembly import domain
+from assembly import domain, sockets
 from assembly.domain import Refused
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
 from assembly.security import content_security_policy, cookie_header, room_code_matches
+from assembly.streams import frame_origin
 from assembly.web.common import (
     checked_form,
     client_address,
@@ -157,8 +157,7 @@ async def event_page(request: Request) -> Response:
     response = page(request, "participant/page.html", **ctx)
     embed = embed_url(event.stream_url) if me.channel == "online" else ""
     if embed:  # the one third-party host a page may load: the organiser's stream player
-        origin = "{0.scheme}://{0.netloc}".format(urlsplit(embed))
-        response.headers["content-security-policy"] = content_security_policy(origin)
+        response.headers["content-security-policy"] = content_security_policy(frame_origin(embed))
     return _remember(request, response, event, me)
 
 
@@ -389,16 +388,24 @@ async def socket(websocket: WebSocket) -> None:
         return
     # Plain values only from here: the socket may stay open for hours, and an ORM object with
     # its session is a few KB per socket.
-    event_id, channel, topics = listener
-    st.push.socket_opened(event_id, channel)
+    event_id, channel, topics, who = listener
+    mine = f"p:{who}"
+    if who is not None and not st.fair.sockets.take(mine, sockets.PER_PARTICIPANT):
+        await websocket.accept()  # then closed with a sentence; see assembly/sockets.py
+        await websocket.close(sockets.CLOSE_TOO_MANY, sockets.TOO_MANY_TABS)
+        return
+    st.push.socket_opened(event_id, channel, who)
     try:
         await serve_websocket(websocket, st.hub, topics)
     finally:
-        st.push.socket_closed(event_id, channel)
+        st.push.socket_closed(event_id, channel, who)
+        if who is not None:
+            st.fair.sockets.give_back(mine)
 
 
-async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
-    """The event id, channel and topics of a participant's socket, or None once it is closed."""
+async def _listener(websocket: WebSocket) -> tuple[int, str, list[str], str | None] | None:
+    """The event id, channel, topics and participant id (None: no valid cookie) of a
+    participant's socket, or None once it is closed."""
     found = await socket_lookup(websocket, lambda db: _event_and_me(websocket, db))
     if found is None:
         return None
@@ -406,7 +413,7 @@ async def _listener(websocket: WebSocket) -> tuple[int, str, list[str]] | None:
     topics = [public_topic(event.id)]
     if me is not None:
         topics.append(participant_topic(me.id))
-    return event.id, (me.channel if me else "online"), topics
+    return event.id, (me.channel if me else "online"), topics, (me.id if me else None)
 
 
 routes = [
