@@ -9,7 +9,7 @@ import pytest
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from tests.conftest import LiveServer, live_socket
+from tests.conftest import LiveServer, live_socket, login
 
 
 def _refused(client: TestClient, path: str = "/ws/e/demo") -> tuple[int, str]:
@@ -44,6 +44,7 @@ def test_one_address_may_open_a_hall_of_sockets_not_thousands(
     import assembly.sockets as sockets
 
     monkeypatch.setattr(sockets, "PER_ADDRESS", 3)
+    login(client)  # the big screen is the team's
     with ExitStack() as stack:
         stack.enter_context(live_socket(client, "/ws/e/demo"))
         stack.enter_context(live_socket(client, "/ws/screen/demo"))
