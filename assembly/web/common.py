@@ -31,7 +31,7 @@ from assembly.security import (
     same_origin,
 )
 from assembly.writer import BallotWriter
-from live import Hub
+from live import CLOSE_POLICY, Hub
 
 
 @dataclass
@@ -186,6 +186,15 @@ async def widget(request: Request, templates: Mapping[str, str], load: LoadConte
 T = TypeVar("T")
 
 
+async def refuse_socket(websocket: WebSocket, reason: str) -> None:
+    """Accept ``websocket`` only to close it with 1008 and ``reason``: a refused handshake
+    reaches the page as 1006, which its ws extension retries for ever; 1008 it does not, and
+    ``static/app.js`` shows the reason."""
+    await websocket.accept()
+    # A close frame's reason holds 123 bytes; without one the page says its access ended.
+    await websocket.close(CLOSE_POLICY, reason if len(reason.encode()) <= 123 else "")
+
+
 async def socket_lookup(
     websocket: WebSocket, find: Callable[[AsyncSession], Awaitable[T]]
 ) -> T | None:
@@ -197,8 +206,8 @@ async def socket_lookup(
     async with state(websocket).db.read() as db:
         try:
             return await find(db)
-        except Refused:
-            await websocket.close(1008)
+        except Refused as exc:
+            await refuse_socket(websocket, exc.message)
             return None
 
 

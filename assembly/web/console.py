@@ -25,13 +25,14 @@ from assembly.web.common import (
     idempotency_key,
     page,
     path_int,
+    refuse_socket,
     repeated,
     socket_event,
     state,
     widget,
 )
 from assembly.web.screen import screen_address
-from live import CLOSE_POLICY, serve_websocket
+from live import serve_websocket
 
 
 def _filters(request: Request) -> tuple[str, str]:
@@ -186,7 +187,7 @@ async def new_screen_key(request: Request) -> Response:
 async def socket(websocket: WebSocket) -> None:
     account = await current_account(websocket)
     if account is None:
-        await websocket.close(CLOSE_POLICY)
+        await refuse_socket(websocket, "Your login has ended. Reload the page to log in again.")
         return
     # Closed within a second of a logout, a new password or the account's removal.
     label = staff_label(account.id, account.login_nonce)

@@ -30,6 +30,7 @@ from assembly.web.common import (
     is_htmx,
     page,
     path_int,
+    refuse_socket,
     repeated,
     secure_cookies,
     socket_lookup,
@@ -391,8 +392,7 @@ async def socket(websocket: WebSocket) -> None:
     event_id, channel, topics, who = listener
     mine = f"p:{who}"
     if who is not None and not st.fair.sockets.take(mine, sockets.PER_PARTICIPANT):
-        await websocket.accept()  # then closed with a sentence; see assembly/sockets.py
-        await websocket.close(sockets.CLOSE_TOO_MANY, sockets.TOO_MANY_TABS)
+        await refuse_socket(websocket, sockets.TOO_MANY_TABS)  # see assembly/sockets.py
         return
     st.push.socket_opened(event_id, channel, who)
     try:

@@ -31,12 +31,13 @@ from assembly.web.auth import LoginRequired, current_account
 from assembly.web.common import (
     base_url,
     page,
+    refuse_socket,
     secure_cookies,
     socket_event,
     state,
     widget,
 )
-from live import CLOSE_POLICY, serve_websocket
+from live import serve_websocket
 
 
 @lru_cache(maxsize=64)
@@ -155,7 +156,7 @@ async def socket(websocket: WebSocket) -> None:
         return
     label = await screen_access(websocket, event)
     if label is None:
-        await websocket.close(CLOSE_POLICY)
+        await refuse_socket(websocket, _NO_ACCESS)
         return
     topic = screen_topic(event.id)
     del event  # plain values only for as long as the socket is open
