@@ -117,6 +117,16 @@ class BallotWriter:
             raise
         except Exception:
             pass  # answered below
+        failure = None if store.cancelled() else store.exception()
+        if failure is not None and not isinstance(failure, Refused) and len(batch) > 1:
+            # One ballot the database will not take (its participant left a moment ago) must
+            # not fail everyone else's: each is tried again on its own, and only the one that
+            # cannot be stored hears of it.
+            log.warning("ballot group of %d failed; storing its ballots one by one", len(batch))
+            for item in batch:
+                if not item.done.done():
+                    await self._commit([item])
+            return
         self._answer(batch, store)
 
     def _answer(self, batch: list[_Item], store: asyncio.Future[list[tuple[_Item, Poll]]]) -> None:

@@ -64,6 +64,31 @@ def test_a_burst_is_committed_in_groups_with_every_answer_right(client: TestClie
     assert all(stored[p.id] == options[0].id for p in people[1:])
 
 
+def test_a_ballot_the_database_refuses_fails_alone_not_its_whole_group(
+    client: TestClient,
+) -> None:
+    """Someone leaves while their ballot waits in a group: the others' ballots still count."""
+    token = login(client)
+    poll, options = open_first_poll(client, token)
+    _participants(client, 4)
+    people = rows(client, Participant)
+    leaver = people[0]
+
+    async def group() -> list[Any]:
+        st = client.app_state["app"]  # type: ignore[attr-defined]
+        async with st.db.write() as db:
+            event = await domain.event_by_slug(db, "demo")
+            await db.execute(text("DELETE FROM participant WHERE id = :p"), {"p": leaver.id})
+        calls = [st.ballots.cast(event, p, poll.id, options[0].id, None) for p in people]
+        return list(await asyncio.gather(*calls, return_exceptions=True))
+
+    results = client.portal.call(group)  # type: ignore[union-attr]
+    assert isinstance(results[0], Exception) and not isinstance(results[0], Refused)
+    assert [r.id for r in results[1:]] == [poll.id] * (len(people) - 1)
+    stored = {b.participant_id for b in rows(client, Ballot)}
+    assert stored == {p.id for p in people[1:]}
+
+
 def test_a_ballot_on_a_closed_poll_is_refused_by_the_writer(client: TestClient) -> None:
     token = login(client)
     poll, options = open_first_poll(client, token)
