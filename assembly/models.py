@@ -187,7 +187,10 @@ class Ballot(Base):
     __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), index=True)
-    participant_id: Mapped[str] = mapped_column(ForeignKey("participant.id", ondelete="CASCADE"))
+    # None once its participant left or was purged: the ballot stays as an anonymous total.
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(10))
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

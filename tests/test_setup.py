@@ -106,3 +106,31 @@ def test_an_unusable_database_gets_a_sentence_not_a_traceback(
     assert message.startswith(f"Could not use the database sqlite+aiosqlite:///{missing}: ")
     assert "the database exists" in message
     assert not missing.parent.exists()
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"])
+def test_the_models_and_the_migrations_agree(database: str, tmp_path: Path) -> None:
+    """What `assembly migrate` builds is what the models describe (autogenerate finds nothing)."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    from assembly.models import Base
+    from tests.conftest import fresh_postgres
+
+    url = fresh_postgres() if database == "postgres" else make_settings(tmp_path).database_url
+    migrate(url)
+
+    async def differences() -> list[object]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as conn:
+                return list(
+                    await conn.run_sync(
+                        lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata)
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(differences()) == []
