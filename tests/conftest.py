@@ -10,7 +10,7 @@ import shutil
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -286,6 +286,24 @@ def live_socket(client: TestClient, path: str, **kwargs: Any) -> Iterator[Any]:
         hello = ws.receive_text()
         assert hello.startswith("<!--seq:"), hello
         yield ws
+
+
+async def closed_after(socket: Any, act: Callable[[], Awaitable[object]]) -> tuple[int, float]:
+    """Run ``act``, then read ``socket`` (a websockets client, past its greeting) until the
+    server closes it: (the close code, seconds from the start of ``act``). At most 5 s."""
+    from websockets.exceptions import ConnectionClosed
+
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    await act()
+    try:
+        async with asyncio.timeout(5):
+            while True:
+                await socket.recv()
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None, "closed without a close frame"
+        return closed.rcvd.code, loop.time() - start
+    raise AssertionError("unreachable")
 
 
 async def staff_headers(base: str) -> dict[str, str]:

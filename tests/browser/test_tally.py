@@ -15,15 +15,21 @@ from tests.browser.helpers import csrf_token, staff, wait_connected
 from tests.conftest import LiveServer
 
 
-def test_a_ballot_reply_older_than_the_pushed_tally_does_not_replace_it(
-    server: LiveServer, new_context: Callable[..., Any]
-) -> None:
+def _phone_with_an_open_poll(server: LiveServer, new_context: Callable[..., Any]) -> Any:
+    """A phone on the participant page, its socket open, with the pledge poll open."""
     with staff(server.url) as facilitator:
         facilitator.make_current("Rights and pledges")
         facilitator.poll("Which pledge matters most to you?", "open")
     phone = new_context(**PHONE).new_page()
     phone.goto(f"{server.url}/e/demo")
     wait_connected(phone)
+    return phone
+
+
+def test_a_ballot_reply_older_than_the_pushed_tally_does_not_replace_it(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    phone = _phone_with_an_open_poll(server, new_context)
     phone.evaluate(
         "() => { window.__pushes = 0;"
         " document.addEventListener('htmx:wsBeforeMessage', () => { window.__pushes += 1; }); }"
@@ -49,12 +55,7 @@ def test_a_tally_with_a_withdrawn_ballot_replaces_the_one_before(
 ) -> None:
     """The newest ballot is withdrawn (its voter leaves): the recount has fewer votes and an
     older newest ballot, yet it is the newer tally, and the page shows it."""
-    with staff(server.url) as facilitator:
-        facilitator.make_current("Rights and pledges")
-        facilitator.poll("Which pledge matters most to you?", "open")
-    phone = new_context(**PHONE).new_page()
-    phone.goto(f"{server.url}/e/demo")
-    wait_connected(phone)
+    phone = _phone_with_an_open_poll(server, new_context)
     phone.locator("#poll input[name=option]").first.check()
     phone.locator("#poll button[type=submit]").click()
     expect(phone.locator("#poll .total")).to_have_text("1 vote")
