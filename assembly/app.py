@@ -24,11 +24,12 @@ from assembly.db import Database
 from assembly.domain import Refused
 from assembly.fairshare import FairShare, FairShareMiddleware
 from assembly.guard import Guard
+from assembly.headers import SecurityHeadersMiddleware
 from assembly.models import Instance
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
-from assembly.security import CSRFCookieMiddleware, SecurityHeadersMiddleware, Signer
+from assembly.security import CSRFCookieMiddleware, Signer
 from assembly.web import auth, console, participant, screen
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter

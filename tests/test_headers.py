@@ -169,7 +169,7 @@ def test_a_good_stream_address_is_kept_in_one_spelling(raw: str, kept: str, orig
 
 @pytest.mark.parametrize("frame_src", [ATTACK, "https://a.example b", "*", "https://a.example;"])
 def test_the_policy_takes_only_an_origin_for_its_frame_source(frame_src: str) -> None:
-    from assembly.security import content_security_policy
+    from assembly.headers import content_security_policy
 
     csp = content_security_policy(frame_src)
     assert "frame-src 'none'" in csp and csp.count(";") == 9

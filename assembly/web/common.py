@@ -18,6 +18,7 @@ from assembly.db import Database
 from assembly.domain import Refused
 from assembly.fairshare import PENALTY_HEADER, FairShare
 from assembly.guard import Guard
+from assembly.headers import same_origin
 from assembly.models import MAX_KEY, Event
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -28,7 +29,6 @@ from assembly.security import (
     STAFF_COOKIE,
     Signer,
     check_csrf,
-    same_origin,
 )
 from assembly.writer import BallotWriter
 from live import CLOSE_POLICY, Hub

@@ -16,10 +16,11 @@ from starlette.websockets import WebSocket
 
 from assembly import domain, sockets
 from assembly.domain import Refused
+from assembly.headers import content_security_policy
 from assembly.models import Event, Participant
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
-from assembly.security import content_security_policy, cookie_header, room_code_matches
+from assembly.security import cookie_header, room_code_matches
 from assembly.streams import frame_origin
 from assembly.web.common import (
     checked_form,
