@@ -13,15 +13,21 @@
   // After a reconnect every live widget re-fetches itself, so whatever was pushed while the
   // page was away is shown. Pushes that arrive while those replies are on their way are held
   // and applied after them: a reply rendered a moment earlier must not wipe them out.
+  // Two reconnects close together start two re-fetches: pushes stay held until the last one
+  // is back, or the later reply (rendered before them) would wipe them out.
   var held = null;
+  var refetching = 0;
   function resync() {
     held = held || [];
+    refetching += 1;
     var widgets = document.querySelectorAll('[hx-get][hx-trigger*="resync"]');
     var fetches = Array.prototype.map.call(widgets, function (el) {
       // Each widget is its own source: requests from one source would cancel each other.
       return htmx.ajax("GET", el.getAttribute("hx-get"), { source: el, target: el, swap: "outerHTML" });
     });
     Promise.allSettled(fetches).then(function () {
+      refetching -= 1;
+      if (refetching > 0) return;
       var messages = held;
       held = null;
       messages.forEach(function (message) {

@@ -146,10 +146,13 @@ class Watcher:
                 newest = max(fetched, default=0)
                 self.feed = fetched
                 self.resyncs += 1
-            self._resyncing = False
-            held, self._held = self._held, []
-            for message in held:  # upserts: what the reply already had is replaced, not doubled
-                self.apply(message)
+            # A reconnect during this re-fetch wants another: keep holding pushes until that
+            # one is back too, as app.js does, or its reply (rendered before them) wipes them.
+            if not self._resync_wanted.is_set():
+                self._resyncing = False
+                held, self._held = self._held, []
+                for message in held:  # upserts: what the reply had is replaced, not doubled
+                    self.apply(message)
             self.wiped += [i for i in before if i > newest and i not in self.feed]
             self.changed.set()
 
