@@ -30,7 +30,7 @@ from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, Signer
-from assembly.web import auth, console, participant, screen
+from assembly.web import actions, auth, console, participant, screen
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
 from live import Hub, ServerSendMiddleware, broker_from_url
@@ -137,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/", home, name="home"),
         Route("/healthz", healthz, name="healthz"),
         *participant.routes,
+        *actions.routes,
         *auth.routes,
         *console.routes,
         *screen.routes,

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import io
 import os
-import secrets
 import sys
 from typing import Any
 
@@ -14,11 +12,11 @@ from sqlalchemy import make_url, select
 from sqlalchemy.exc import DBAPIError
 
 from assembly import accounts, domain
+from assembly.banner import startup_facts
 from assembly.config import SETTINGS, Settings
 from assembly.db import Database, migrate
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
-from assembly.models import Event, FacilitatorAccount
-from assembly.security import Signer, room_code
+from assembly.models import FacilitatorAccount
 from live.broker import is_redis
 
 
@@ -222,53 +220,6 @@ async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
         await db.dispose()
 
 
-async def _startup_facts(settings: Settings, base: str) -> list[str]:
-    """A fresh one-time console login link, and the demo's room QR, for the start-up banner."""
-    from assembly.app import _secret_key
-
-    db = Database(settings.database_url)
-    lines: list[str] = []
-    try:
-        signer = Signer(await _secret_key(db, settings.secret_key))
-        async with db.write() as s:
-            account = await s.scalar(
-                select(FacilitatorAccount).where(FacilitatorAccount.username == DEMO_USER)
-            ) or await s.scalar(select(FacilitatorAccount).order_by(FacilitatorAccount.id))
-            events = list(await s.scalars(select(Event).where(Event.status == "open")))
-            if account is not None:
-                account.link_nonce = secrets.token_hex(8)
-                token = signer.one_time_login(account.id, account.link_nonce)
-                target = f"/console/{events[0].slug}" if events else "/"
-        for event in events:
-            lines += [
-                f"  {event.title}",
-                f"    participants (online):  {base}/e/{event.slug}",
-                f"    big screen (secret):    {base}/screen/{event.slug}/open/{event.screen_key}",
-                f"    facilitator console:    {base}/console/{event.slug}",
-            ]
-        if account is not None:
-            lines += [
-                "",
-                f"  One-time login for {account.username!r} (works once, for 24 hours):",
-                f"    {base}/login/once/{token}?next={target}",
-            ]
-        else:
-            lines += ["", "  No facilitator account yet: `assembly user add NAME` creates one."]
-        if events:
-            code = room_code(events[0].room_secret, settings.room_code_period)
-            url = f"{base}/j/{code}"
-            lines += [
-                "",
-                f"  Room QR for {events[0].slug} (code {code}; it rotates every "
-                f"{settings.room_code_period // 60} min, the big screen always "
-                f"shows the current one): {url}",
-                _terminal_qr(url),
-            ]
-    finally:
-        await db.dispose()
-    return lines
-
-
 def _workers_problem(settings: Settings) -> str:
     """Why several workers would not work with these settings, or "" when they would."""
     if not is_redis(settings.broker_url):
@@ -286,16 +237,6 @@ def _workers_problem(settings: Settings) -> str:
     return ""
 
 
-def _terminal_qr(data: str) -> str:
-    import qrcode
-
-    qr = qrcode.QRCode(border=1)
-    qr.add_data(data)
-    out = io.StringIO()
-    qr.print_ascii(out=out, invert=True)
-    return out.getvalue()
-
-
 def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
     import uvicorn
 
@@ -311,7 +252,7 @@ def _serve(settings: Settings, demo: bool, workers: int = 1) -> int:
         asyncio.run(_demo(settings, reset=False))
     shown_host = "127.0.0.1" if settings.host in ("0.0.0.0", "::") else settings.host
     base = (settings.public_url or f"http://{shown_host}:{settings.port}").rstrip("/")
-    lines = asyncio.run(_startup_facts(settings, base))
+    lines = asyncio.run(startup_facts(settings, base))
     print("\nAssembly is starting.\n" + "\n".join(lines))
     if settings.host in ("127.0.0.1", "localhost") and not settings.public_url:
         print(

@@ -161,7 +161,7 @@ def test_participant_found_among_other_events_cookies(
 ) -> None:
     """The participant lookup takes every participant cookie a browser sends and keeps the one
     named after this event, also when there are more than it checks in its one query."""
-    from assembly.web.participant import _CANDIDATES
+    from assembly.web.identity import _CANDIDATES
 
     client.get(f"/j/{room_code(_room_secret(client), settings.room_code_period)}")
     name = next(k for k in client.cookies if k.startswith("asm_p"))

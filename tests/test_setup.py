@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assembly import cli
+from assembly import banner, cli
 from assembly.config import SETTINGS, Settings
 from assembly.db import migrate
 from tests.conftest import make_settings
@@ -68,7 +68,7 @@ def test_startup_banner_has_urls_a_one_time_login_and_the_qr(tmp_path: Path) -> 
     settings = make_settings(tmp_path)
     migrate(settings.database_url)
     asyncio.run(cli._demo(settings, reset=False, quiet=True))
-    lines = "\n".join(asyncio.run(cli._startup_facts(settings, "http://h:1")))
+    lines = "\n".join(asyncio.run(banner.startup_facts(settings, "http://h:1")))
     for expected in (
         "http://h:1/e/demo",
         "http://h:1/screen/demo/open/",  # the secret screen address, for the projector

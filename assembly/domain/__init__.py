@@ -1,0 +1,113 @@
+"""Domain operations: what participants and facilitators can do, checked and stored.
+
+Every function takes an open session from ``Database.write()`` or ``read()``; the caller commits
+(``write()`` does so on exit) before anyone is told the action succeeded.
+
+One module per concept: ``events`` (events and sessions), ``participants``, ``contributions``
+(with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention) and
+``records`` (idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
+Everything is re-exported here, so callers write ``domain.post_contribution(...)``.
+"""
+
+from assembly.domain.contributions import (
+    MODERATION_ACTIONS,
+    Moderated,
+    console_feed,
+    contribution,
+    featured,
+    moderate,
+    post_contribution,
+    public_feed,
+    respond,
+    set_upvote,
+    upvoted_by,
+    visible_contribution,
+)
+from assembly.domain.events import (
+    NO_SUCH_EVENT,
+    current_session,
+    event_and_participants,
+    event_by_slug,
+    sessions_of,
+    set_current_session,
+)
+from assembly.domain.participants import join, participant, presence_counts, set_display_name
+from assembly.domain.polls import (
+    PollView,
+    cast_ballot,
+    check_ballot,
+    lock_poll,
+    my_ballot,
+    option_id_of,
+    poll,
+    poll_view,
+    polls_changed,
+    polls_of_session,
+    set_poll_status,
+    shown_poll,
+)
+from assembly.domain.privacy import (
+    Left,
+    anonymise,
+    contributions_of,
+    delete_own_contribution,
+    leave,
+    purge,
+)
+from assembly.domain.records import audit, claim_key, key_used
+from assembly.domain.refusal import Refused, upsert_insert
+
+__all__ = [
+    # refusal
+    "Refused",
+    "upsert_insert",
+    # events and sessions
+    "NO_SUCH_EVENT",
+    "current_session",
+    "event_and_participants",
+    "event_by_slug",
+    "sessions_of",
+    "set_current_session",
+    # participants
+    "join",
+    "participant",
+    "presence_counts",
+    "set_display_name",
+    # contributions and moderation
+    "MODERATION_ACTIONS",
+    "Moderated",
+    "console_feed",
+    "contribution",
+    "featured",
+    "moderate",
+    "post_contribution",
+    "public_feed",
+    "respond",
+    "set_upvote",
+    "upvoted_by",
+    "visible_contribution",
+    # polls and ballots
+    "PollView",
+    "cast_ballot",
+    "check_ballot",
+    "lock_poll",
+    "my_ballot",
+    "option_id_of",
+    "poll",
+    "poll_view",
+    "polls_changed",
+    "polls_of_session",
+    "set_poll_status",
+    "shown_poll",
+    # privacy
+    "Left",
+    "anonymise",
+    "contributions_of",
+    "delete_own_contribution",
+    "leave",
+    "purge",
+    # idempotency keys and audit
+    "audit",
+    "claim_key",
+    "key_used",
+]

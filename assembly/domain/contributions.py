@@ -1,0 +1,195 @@
+"""Contributions: posting, upvotes, the feeds, and facilitators' moderation and responses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
+
+from assembly.domain.records import audit
+from assembly.domain.refusal import Refused, _body, _text, upsert_insert
+from assembly.models import (
+    KINDS,
+    Contribution,
+    Event,
+    FacilitatorAccount,
+    Participant,
+    Response,
+    Upvote,
+    utcnow,
+)
+
+
+async def post_contribution(
+    db: AsyncSession, event: Event, p: Participant, kind: object, text: object
+) -> Contribution:
+    if event.status != "open":
+        raise Refused("This event is closed to new contributions.", 409)
+    kind_s = _text(kind)
+    if kind_s not in KINDS:
+        raise Refused("Choose what kind of contribution this is: " + ", ".join(KINDS) + ".", 422)
+    body = _body(text, "Your contribution")
+    c = Contribution(
+        event_id=event.id,
+        session_id=event.current_session_id,
+        participant_id=p.id,
+        channel=p.channel,
+        kind=kind_s,
+        text=body,
+        author_name=p.display_name,
+        status="pending" if event.moderation == "pre" else "visible",
+        pinned=False,
+        featured=False,
+        answered=False,
+        upvotes=0,
+        created_at=utcnow(),
+        responses=[],
+    )
+    db.add(c)
+    await db.flush()
+    return c
+
+
+async def contribution(db: AsyncSession, event: Event, contribution_id: int) -> Contribution:
+    c = await db.get(Contribution, contribution_id)
+    if c is None or c.event_id != event.id:
+        raise Refused("That contribution does not exist (it may have been removed).", 404)
+    return c
+
+
+async def visible_contribution(
+    db: AsyncSession, event: Event, contribution_id: int
+) -> Contribution:
+    c = await contribution(db, event, contribution_id)
+    if c.status != "visible":
+        raise Refused("That contribution does not exist (it may have been removed).", 404)
+    return c
+
+
+async def set_upvote(
+    db: AsyncSession, event: Event, p: Participant, contribution_id: int, on: bool
+) -> tuple[Contribution, bool]:
+    """Add or remove ``p``'s upvote; doing it twice is the same as once. True if it changed.
+
+    The count moves by one in the database (``upvotes + 1``), and only when this request really
+    inserted or deleted the upvote row: concurrent upvotes on any worker are each counted once.
+    """
+    c = await visible_contribution(db, event, contribution_id)
+    if on:
+        row = (
+            upsert_insert(db)(Upvote)
+            .values(contribution_id=c.id, participant_id=p.id)
+            .on_conflict_do_nothing()
+        )
+    else:
+        row = delete(Upvote).where(Upvote.contribution_id == c.id, Upvote.participant_id == p.id)
+    changed = await db.scalar(row.returning(Upvote.contribution_id)) is not None
+    if changed:
+        upvotes = await db.scalar(
+            update(Contribution)
+            .where(Contribution.id == c.id)
+            .values(upvotes=Contribution.upvotes + (1 if on else -1))
+            .returning(Contribution.upvotes)
+            .execution_options(synchronize_session=False)
+        )
+        # Shown in the reply, never written back (that would overwrite concurrent upvotes).
+        set_committed_value(c, "upvotes", upvotes)
+    return c, changed
+
+
+async def upvoted_by(db: AsyncSession, p: Participant | None, ids: list[int]) -> set[int]:
+    if p is None or not ids:
+        return set()
+    rows = await db.scalars(
+        select(Upvote.contribution_id).where(
+            Upvote.participant_id == p.id, Upvote.contribution_id.in_(ids)
+        )
+    )
+    return set(rows)
+
+
+async def public_feed(db: AsyncSession, event: Event, limit: int = 200) -> list[Contribution]:
+    rows = await db.scalars(
+        select(Contribution)
+        .where(Contribution.event_id == event.id, Contribution.status == "visible")
+        .order_by(Contribution.pinned.desc(), Contribution.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def console_feed(
+    db: AsyncSession, event: Event, channel: str = "", kind: str = "", limit: int = 500
+) -> list[Contribution]:
+    q = select(Contribution).where(Contribution.event_id == event.id)
+    if channel:
+        q = q.where(Contribution.channel == channel)
+    if kind:
+        q = q.where(Contribution.kind == kind)
+    rows = await db.scalars(q.order_by(Contribution.id.desc()).limit(limit))
+    return list(rows)
+
+
+async def featured(db: AsyncSession, event: Event, limit: int = 3) -> list[Contribution]:
+    rows = await db.scalars(
+        select(Contribution)
+        .where(
+            Contribution.event_id == event.id,
+            Contribution.featured.is_(True),
+            Contribution.status == "visible",
+        )
+        .order_by(Contribution.id.desc())
+        .limit(limit)
+    )
+    return list(rows)
+
+
+MODERATION_ACTIONS = {
+    "hide": ("status", "hidden"),
+    "show": ("status", "visible"),
+    "pin": ("pinned", True),
+    "unpin": ("pinned", False),
+    "answered": ("answered", True),
+    "unanswered": ("answered", False),
+    "feature": ("featured", True),
+    "unfeature": ("featured", False),
+}
+
+
+@dataclass
+class Moderated:
+    contribution: Contribution
+    was_visible: bool
+    was_featured: bool
+
+
+async def moderate(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, contribution_id: int, action: str
+) -> Moderated:
+    if action not in MODERATION_ACTIONS:
+        raise Refused("That is not something a facilitator can do to a contribution.", 400)
+    c = await contribution(db, event, contribution_id)
+    before = Moderated(c, c.status == "visible", c.featured)
+    field, value = MODERATION_ACTIONS[action]
+    setattr(c, field, value)
+    if action == "hide":
+        c.featured = False  # a hidden contribution never stays on the big screen
+    audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")
+    return before
+
+
+async def respond(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, contribution_id: int, text: object
+) -> Contribution:
+    """Add a facilitator's response under a contribution; returns the contribution with it."""
+    c = await contribution(db, event, contribution_id)
+    response = Response(
+        contribution_id=c.id, account_id=account.id, text=_body(text, "The response")
+    )
+    db.add(response)
+    await db.flush()
+    c.responses.append(response)
+    audit(db, event, account, "contribution.respond", f"contribution:{c.id}")
+    return c

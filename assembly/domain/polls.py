@@ -1,0 +1,220 @@
+"""Polls and ballots: the poll shown, tallies, casting a ballot, opening and closing."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.domain.records import audit
+from assembly.domain.refusal import Refused, _text
+from assembly.models import (
+    Ballot,
+    Event,
+    FacilitatorAccount,
+    Participant,
+    Poll,
+    PollOption,
+    Session,
+    utcnow,
+)
+
+
+@dataclass
+class PollView:
+    poll: Poll
+    options: list[PollOption]
+    counts: dict[int, int]
+    # The poll's revision these counts were read at (`Poll.revision`): with several workers two
+    # recounts can be published out of order, and pages keep the one with the higher revision.
+    revision: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percent(self, option_id: int) -> int:
+        return round(100 * self.counts.get(option_id, 0) / self.total) if self.total else 0
+
+
+async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Poll]:
+    if session is None:
+        return []
+    rows = await db.scalars(select(Poll).where(Poll.session_id == session.id).order_by(Poll.id))
+    return list(rows)
+
+
+async def shown_poll(db: AsyncSession, event: Event) -> Poll | None:
+    """The poll people see: the current session's open poll, else its last closed one."""
+    if event.current_session_id is None:
+        return None
+    return await db.scalar(
+        select(Poll)
+        .where(Poll.session_id == event.current_session_id, Poll.status.in_(("open", "closed")))
+        .order_by((Poll.status == "open").desc(), Poll.closed_at.desc())
+        .limit(1)
+    )
+
+
+async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
+    options = list(
+        await db.scalars(
+            select(PollOption).where(PollOption.poll_id == poll.id).order_by(PollOption.position)
+        )
+    )
+    # One statement reads the poll (status, revision) and its counts: one snapshot, so a
+    # revision always comes with the counts it stands for.
+    rows = (
+        await db.execute(
+            select(Poll, Ballot.option_id, func.count(Ballot.id))
+            .outerjoin(Ballot, Ballot.poll_id == Poll.id)
+            .where(Poll.id == poll.id)
+            .group_by(Poll.id, Ballot.option_id)
+            .execution_options(populate_existing=True)
+        )
+    ).all()
+    if rows:
+        poll = rows[0][0]
+    counts = {option_id: n for _, option_id, n in rows if option_id is not None}
+    return PollView(poll, options, counts, poll.revision)
+
+
+async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
+    p = await db.get(Poll, poll_id)
+    if p is None or p.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    return p
+
+
+def option_id_of(option: object) -> int:
+    """The option a ballot form names, or a 422 sentence."""
+    try:
+        option_id = int(_text(option))
+    except ValueError:
+        raise Refused("Choose one of the options, then vote.", 422) from None
+    if not 0 < option_id < 2**63:
+        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
+    return option_id
+
+
+def check_ballot(event: Event, the_poll: Poll | None, opt: PollOption | None) -> None:
+    """Refuse a ballot for a poll that is not this event's, not open, or not offering ``opt``."""
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    if the_poll.status != "open":
+        when = the_poll.closed_at.strftime(" at %H:%M") if the_poll.closed_at else ""
+        if the_poll.status == "closed":
+            raise Refused(f"This poll closed{when}; your vote was not counted.", 409)
+        raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
+    if opt is None or opt.poll_id != the_poll.id:
+        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
+
+
+async def cast_ballot(
+    db: AsyncSession, event: Event, p: Participant, poll_id: int, option: object
+) -> Ballot:
+    """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
+    option_id = option_id_of(option)
+    the_poll = await lock_poll(db, poll_id)
+    opt = await db.get(PollOption, option_id)
+    check_ballot(event, the_poll, opt)
+    assert the_poll is not None and opt is not None
+    ballot = await db.scalar(
+        select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
+    )
+    if ballot is None:
+        ballot = Ballot(
+            poll_id=the_poll.id, participant_id=p.id, option_id=opt.id, channel=p.channel
+        )
+        db.add(ballot)
+    else:
+        ballot.option_id = opt.id
+        ballot.cast_at = utcnow()
+    await db.flush()
+    await polls_changed(db, [the_poll.id])
+    return ballot
+
+
+async def lock_poll(db: AsyncSession, poll_id: int) -> Poll | None:
+    """The poll as committed now, its row locked until this transaction ends (PostgreSQL; on
+    SQLite the transaction already holds the one write lock). Ballots, withdrawals, opening
+    and closing all take this lock, so a ballot is either counted before a close or refused."""
+    return await db.scalar(
+        select(Poll)
+        .where(Poll.id == poll_id)
+        .with_for_update(key_share=True)  # FOR NO KEY UPDATE: ballots' foreign keys still pass
+        .execution_options(populate_existing=True)
+    )
+
+
+async def polls_changed(db: AsyncSession, poll_ids: Collection[int]) -> None:
+    """Raise the revision of these polls, whose tallies this transaction changes."""
+    if poll_ids:
+        await db.execute(
+            update(Poll)
+            .where(Poll.id.in_(sorted(poll_ids)))
+            .values(revision=Poll.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def my_ballot(db: AsyncSession, p: Participant | None, poll_id: int) -> int | None:
+    if p is None:
+        return None
+    return await db.scalar(
+        select(Ballot.option_id).where(Ballot.poll_id == poll_id, Ballot.participant_id == p.id)
+    )
+
+
+async def set_poll_status(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, poll_id: int, status: str
+) -> Poll:
+    """Open (closing the event's other open poll) or close a poll.
+
+    One open poll per event holds under concurrency: opens and closes of an event's polls take
+    turns on the event's row, and a partial unique index backs it. The poll's own row is locked
+    before ``now`` is read, so every ballot counted was committed before ``closed_at``.
+    """
+    if status not in ("open", "closed"):
+        raise Refused("A poll can be opened or closed.", 400)
+    # Re-read under the lock: a concurrent request may have changed the current session.
+    await db.execute(
+        select(Event)
+        .where(Event.id == event.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
+    the_poll = await lock_poll(db, poll_id)
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    now: datetime = utcnow()
+    if status == "open":
+        if the_poll.session_id != event.current_session_id:
+            raise Refused("Make this poll's session current before opening the poll.", 409)
+        # One open poll per event: the one on the phones is always the one on the screen.
+        await db.execute(
+            update(Poll)
+            .where(Poll.event_id == event.id, Poll.status == "open", Poll.id != the_poll.id)
+            .values(status="closed", closed_at=now, revision=Poll.revision + 1)
+            .execution_options(synchronize_session=False)
+        )
+        the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
+    else:
+        if the_poll.status != "open":
+            raise Refused("This poll is not open, so it cannot be closed.", 409)
+        the_poll.status, the_poll.closed_at = "closed", now
+    try:
+        await polls_changed(db, [the_poll.id])  # flushes the change above first
+        await db.flush()
+    except IntegrityError:  # the index: another open poll got in without the event's lock
+        raise Refused(
+            "Another poll of this event was opened at the same moment. "
+            "Reload the console to see which one is open.",
+            409,
+        ) from None
+    audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
+    return the_poll
