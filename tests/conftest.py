@@ -6,11 +6,13 @@ import asyncio
 import functools
 import os
 import re
+import secrets
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,11 @@ from assembly.db import Database, migrate
 from assembly.demo import add_account, create_demo
 
 PASSWORD = "correct horse battery staple"
+# Each run, and each worker of a parallel run, has its own PostgreSQL database and its own
+# prefix on Redis channels and keys: two suites on one machine never see each other's data.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+RUN = f"{os.getpid()}_{secrets.token_hex(3)}_{WORKER}"
+BROKER_PREFIX = f"test-{RUN}:"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -47,6 +54,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "database_url": f"sqlite+aiosqlite:///{tmp_path}/assembly.db",
         "secret_key": "test-secret-key",
         "tally_interval": 0.02,
+        "broker_prefix": BROKER_PREFIX,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -83,15 +91,30 @@ def database(request: pytest.FixtureRequest) -> str:
 def _seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated and seeded SQLite file; each test gets a copy (migrating is the slow part)."""
     folder = tmp_path_factory.mktemp("template")
-    seeded(make_settings(folder))
+    # On another thread: playwright's sync API keeps an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(seeded, make_settings(folder)).result()
     return folder / "assembly.db"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database: str, _seeded_sqlite: Path) -> Settings:
+def sqlite_copy(tmp_path: Path, _seeded_sqlite: Path) -> Callable[..., Settings]:
+    """Make settings (``make_settings`` overrides) for a copy of the seeded SQLite file."""
+
+    def make(**overrides: object) -> Settings:
+        shutil.copyfile(_seeded_sqlite, tmp_path / "assembly.db")
+        return make_settings(tmp_path, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, database: str, _seeded_sqlite: Path, request: pytest.FixtureRequest
+) -> Settings:
     """Settings for a migrated database holding the demo event and a facilitator account."""
     if database == "postgres":
-        return seeded(make_settings(tmp_path, database_url=fresh_postgres()))
+        return make_settings(tmp_path, database_url=request.getfixturevalue("postgres_url"))
     shutil.copyfile(_seeded_sqlite, tmp_path / "assembly.db")
     return make_settings(tmp_path)
 
@@ -212,48 +235,86 @@ def _head_revision() -> str | None:
     return head
 
 
-def fresh_postgres() -> str:
-    """The `test` database, empty: truncated when already migrated, else its schema recreated.
-    Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
+async def _on_server(*statements: str) -> None:
+    """Run ``statements`` on the database TEST_POSTGRES_URL names (outside a transaction, as
+    CREATE and DROP DATABASE need)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    async def reset() -> None:
-        from sqlalchemy import text
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        engine = create_async_engine(POSTGRES_URL)
-        try:
-            async with engine.begin() as conn:
-                tables = [
-                    r[0]
-                    for r in await conn.execute(
-                        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                    )
-                ]
-                version = None
-                if "alembic_version" in tables:
-                    version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-                # Truncating is the fast way, but only for a schema at this code's newest
-                # migration: one left by another branch's run may differ under the same number.
-                if version == _head_revision():
-                    rest = [t for t in tables if t != "alembic_version"]
-                    await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
-                else:
-                    await conn.execute(text("DROP SCHEMA public CASCADE"))
-                    await conn.execute(text("CREATE SCHEMA public"))
-        finally:
-            await engine.dispose()
-
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
-        asyncio.run(reset())
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _reset(url: str, seed: bool) -> None:
+    """Empty the database at ``url``: truncated when migrated to this code's head, else its
+    schema recreated (and migrated, when ``seed``); then seeded when ``seed``."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as conn:
+            tables = [
+                r[0]
+                for r in await conn.execute(
+                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                )
+            ]
+            version = None
+            if "alembic_version" in tables:
+                version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
+            migrated = seed and version == _head_revision()
+            if migrated:
+                rest = [t for t in tables if t != "alembic_version"]
+                await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
+            else:
+                await conn.execute(text("DROP SCHEMA public CASCADE"))
+                await conn.execute(text("CREATE SCHEMA public"))
+    finally:
+        await engine.dispose()
+    if seed and not migrated:
+        await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+    if seed:
+        await _seed(make_settings(Path("/nonexistent"), database_url=url))
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str]:
+    """This run's (this worker's) own database on the TEST_POSTGRES_URL server, created on
+    first use and dropped at the end. Skips (or fails, with CI=true) when unreachable."""
+    name = f"test_{RUN}"
+    try:
+        asyncio.run(_on_server(f'CREATE DATABASE "{name}"'))
     except (OSError, ImportError) as exc:
         _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    return POSTGRES_URL
+    base, _, _ = POSTGRES_URL.rpartition("/")
+    yield f"{base}/{name}"
+    asyncio.run(_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def _fresh(url: str, seed: bool) -> str:
+    # On another thread: playwright's sync API keeps an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, _reset(url, seed)).result()
+    return url
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    """An empty PostgreSQL database."""
-    return fresh_postgres()
+def postgres_url(_postgres_database: str) -> str:
+    """This run's PostgreSQL database, migrated, holding only the demo event and the
+    facilitator (truncated and seeded again: migrating is the slow part)."""
+    return _fresh(_postgres_database, seed=True)
+
+
+@pytest.fixture
+def empty_postgres_url(_postgres_database: str) -> str:
+    """This run's PostgreSQL database with nothing in it, not even a migration."""
+    return _fresh(_postgres_database, seed=False)
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from assembly.domain import Refused
 from assembly.models import Contribution
 from assembly.ratelimit import RULES, RateLimiter
-from tests.conftest import PASSWORD, csrf_of
+from tests.conftest import BROKER_PREFIX, PASSWORD, csrf_of
 from tests.test_contributions import post, rows
 
 
@@ -133,7 +133,7 @@ def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
     spreads posts over both still meets the per-participant limit."""
 
     async def main() -> list[bool]:
-        a, b = RateLimiter(redis_url=redis_url), RateLimiter(redis_url=redis_url)
+        a, b = (RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX) for _ in "ab")
         me = f"p{uuid.uuid4().hex}"  # a fresh key: windows outlive the test in Redis
         accepted = []
         try:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assembly.config import Settings
-from tests.conftest import LiveServer, make_settings, seeded
+from tests.conftest import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -60,14 +59,6 @@ def browser() -> Iterator[Any]:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield b
         b.close()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """As in tests/conftest.py, but seeded on another thread: playwright's sync API keeps an
-    event loop running on this one, and seeding (like migrating) runs its own."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(seeded, make_settings(tmp_path)).result()
 
 
 @pytest.fixture
