@@ -47,8 +47,18 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test runs on one worker, one after the other (``--dist loadgroup``): one
+    chromium serves them all, and the event loop playwright keeps running on the main thread
+    is gone before that worker runs any other test (they call asyncio.run)."""
+    for item in items:
+        if Path(item.path).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One chromium for every browser test; each test opens its own contexts."""
     if not CHROMIUM.exists():
         _unavailable("Debian's chromium is not installed (`make test` installs it when it can)")
     try:
