@@ -225,16 +225,6 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@functools.cache
-def _head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    from assembly.db import alembic_config
-
-    head: str | None = ScriptDirectory.from_config(alembic_config(POSTGRES_URL)).get_current_head()
-    return head
-
-
 async def _on_server(*statements: str) -> None:
     """Run ``statements`` on the database TEST_POSTGRES_URL names (outside a transaction, as
     CREATE and DROP DATABASE need)."""
@@ -250,71 +240,116 @@ async def _on_server(*statements: str) -> None:
         await engine.dispose()
 
 
-async def _reset(url: str, seed: bool) -> None:
-    """Empty the database at ``url``: truncated when migrated to this code's head, else its
-    schema recreated (and migrated, when ``seed``); then seeded when ``seed``."""
-    from sqlalchemy import text
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    engine = create_async_engine(url)
-    try:
-        async with engine.begin() as conn:
-            tables = [
-                r[0]
-                for r in await conn.execute(
-                    text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                )
-            ]
-            version = None
-            if "alembic_version" in tables:
-                version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-            migrated = seed and version == _head_revision()
-            if migrated:
-                rest = [t for t in tables if t != "alembic_version"]
-                await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
-            else:
-                await conn.execute(text("DROP SCHEMA public CASCADE"))
-                await conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        await engine.dispose()
-    if seed and not migrated:
-        await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+async def _create(name: str, seed: bool) -> str:
+    """Create the database ``name`` on the TEST_POSTGRES_URL server and return its URL, with
+    (when ``seed``) this code's migrations, the demo event, the facilitator, and a copy of
+    their rows in the schema ``seed`` to restore between tests."""
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
     if seed:
+        await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
         await _seed(make_settings(Path("/nonexistent"), database_url=url))
+        await _run_script(url, "CREATE SCHEMA seed;" + _snapshot_script())
+    return url
+
+
+def _tables() -> list[str]:
+    from assembly.models import Base
+
+    return [t.name for t in Base.metadata.sorted_tables]  # parents before children
+
+
+def _snapshot_script() -> str:
+    return "".join(f'CREATE TABLE seed."{t}" AS TABLE public."{t}";' for t in _tables())
+
+
+async def _run_script(url: str, script: str) -> list[Any]:
+    """Run ``script`` (several statements, one round trip) on the database at ``url``."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        if script:
+            await connection.execute(script)
+        return list(
+            await connection.fetch(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
+    finally:
+        await connection.close()
+
+
+@functools.cache
+def _restore_script(url: str) -> str:
+    """Statements that put the rows and the id sequences back as they were after seeding."""
+    sequences = asyncio.run(_run_script(url, ""))
+    tables = _tables()
+    script = [f'DELETE FROM public."{t}"' for t in reversed(tables)]
+    script += [f'INSERT INTO public."{t}" SELECT * FROM seed."{t}"' for t in tables]
+    for name, value in sequences:
+        if value is None:  # never used: start again from its first value
+            script.append(f'ALTER SEQUENCE public."{name}" RESTART')
+        else:
+            script.append(f"SELECT setval('public.\"{name}\"', {value})")
+    return ";".join(script)
+
+
+def _in_thread(fn: Callable[[], Any]) -> Any:
+    # On another thread: playwright's sync API keeps an event loop running on this one, and
+    # these run their own.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
+@contextmanager
+def _database(seed: bool) -> Iterator[str]:
+    """This run's (this worker's) own database on the TEST_POSTGRES_URL server, dropped at
+    the end. Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
+    name = f"test_{RUN}" if seed else f"test_{RUN}_empty"
+    try:
+        url: str = _in_thread(lambda: asyncio.run(_create(name, seed)))
+    except (OSError, ImportError) as exc:
+        _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
+    try:
+        yield url
+    finally:
+        _in_thread(lambda: asyncio.run(_on_server(f'DROP DATABASE "{name}" WITH (FORCE)')))
 
 
 @pytest.fixture(scope="session")
 def _postgres_database() -> Iterator[str]:
-    """This run's (this worker's) own database on the TEST_POSTGRES_URL server, created on
-    first use and dropped at the end. Skips (or fails, with CI=true) when unreachable."""
-    name = f"test_{RUN}"
-    try:
-        asyncio.run(_on_server(f'CREATE DATABASE "{name}"'))
-    except (OSError, ImportError) as exc:
-        _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    base, _, _ = POSTGRES_URL.rpartition("/")
-    yield f"{base}/{name}"
-    asyncio.run(_on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with _database(seed=True) as url:
+        yield url
 
 
-def _fresh(url: str, seed: bool) -> str:
-    # On another thread: playwright's sync API keeps an event loop running on this one.
-    with ThreadPoolExecutor(1) as pool:
-        pool.submit(asyncio.run, _reset(url, seed)).result()
-    return url
+@pytest.fixture(scope="session")
+def _empty_postgres_database() -> Iterator[str]:
+    with _database(seed=False) as url:
+        yield url
 
 
 @pytest.fixture
 def postgres_url(_postgres_database: str) -> str:
     """This run's PostgreSQL database, migrated, holding only the demo event and the
-    facilitator (truncated and seeded again: migrating is the slow part)."""
-    return _fresh(_postgres_database, seed=True)
+    facilitator: their rows are restored from a copy before each test (migrating and
+    seeding are the slow part, done once)."""
+    script = _in_thread(lambda: _restore_script(_postgres_database))
+    _in_thread(lambda: asyncio.run(_run_script(_postgres_database, script)))
+    return _postgres_database
 
 
 @pytest.fixture
-def empty_postgres_url(_postgres_database: str) -> str:
-    """This run's PostgreSQL database with nothing in it, not even a migration."""
-    return _fresh(_postgres_database, seed=False)
+def empty_postgres_url(_empty_postgres_database: str) -> str:
+    """A PostgreSQL database of this run with nothing in it, not even a migration."""
+
+    async def empty() -> None:
+        await _run_script(
+            _empty_postgres_database, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+        )
+
+    _in_thread(lambda: asyncio.run(empty()))
+    return _empty_postgres_database
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
