@@ -36,7 +36,7 @@ from assembly.push import public_topic
 from tests.conftest import LiveServer
 
 POSTERS = 5
-BATCHES = 30  # one post per poster per batch: 150 contributions
+BATCHES = 18  # one post per poster per batch: 90 contributions, 8 drops, 3 deletes
 DROP_EVERY = 2  # batches between two drops of the churner's socket
 LAST_DROP = BATCHES - 3  # the stream goes on after the last drop, as it does in a real room
 DELETE_EVERY = 6  # batches between two authors deleting their newest contribution
