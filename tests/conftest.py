@@ -156,9 +156,11 @@ class LiveServer:
         self, settings: Settings | None = None, app: Any = None, ws_deflate: bool = False
     ) -> None:
         """Serve the application built from ``settings``, or a bare ASGI ``app``."""
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        # Bound here and handed to uvicorn, so that no other test (or worker of a parallel run)
+        # can take the port between choosing it and listening on it.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(
             create_app(settings) if settings is not None else app,
             host="127.0.0.1",
@@ -173,7 +175,7 @@ class LiveServer:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve())
+        self.loop.run_until_complete(self.server.serve(sockets=[self.socket]))
 
     def call(self, fn: Callable[[Any], object]) -> None:
         """Run ``fn(app_state)`` on the server's own loop (e.g. to drop every socket)."""
@@ -196,6 +198,7 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(10)
         self.loop.close()
+        self.socket.close()
 
 
 @pytest.fixture
