@@ -153,6 +153,30 @@ def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
     assert asyncio.run(main()) == [True] * allowed + [False]
 
 
+def test_another_key_prefix_counts_in_other_windows(redis_url: str) -> None:
+    """BROKER_PREFIX keeps the windows of deployments (and test runs) on one Redis apart."""
+
+    async def main() -> tuple[bool, bool]:
+        mine = RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX + "a:")
+        other = RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX + "b:")
+        me = f"p{uuid.uuid4().hex}"
+        try:
+            for _ in range(RULES["contribution"].per_participant):
+                await mine.check("contribution", me, None)
+            try:
+                await mine.check("contribution", me, None)
+                refused = False
+            except Refused:
+                refused = True
+            await other.check("contribution", me, None)  # raises if it shared the window
+            return refused, True
+        finally:
+            await mine.aclose()
+            await other.aclose()
+
+    assert asyncio.run(main()) == (True, True)
+
+
 def _request(share: object, signer: object, address: str, who: str) -> dict[str, object]:
     """An ASGI scope from ``address`` carrying the participant cookie of ``who``."""
     cookie = f"asm_p1={signer.participant_cookie(who)}".encode()  # type: ignore[attr-defined]

@@ -284,3 +284,35 @@ def test_a_withdrawn_ballot_reaches_every_screen_as_the_newer_tally(
             return kept[1]
 
         assert asyncio.run(main()) == 5
+
+
+def test_brokers_with_another_prefix_never_see_each_others_messages(redis_url: str) -> None:
+    """BROKER_PREFIX keeps deployments (and test runs) on one Redis apart."""
+    from live.redis import RedisBroker
+
+    async def main() -> tuple[list[str], list[str]]:
+        ours: list[str] = []
+        theirs: list[str] = []
+        a = RedisBroker(redis_url, BROKER_PREFIX + "a:")
+        same = RedisBroker(redis_url, BROKER_PREFIX + "a:")
+        other = RedisBroker(redis_url, BROKER_PREFIX + "b:")
+        await a.connect(lambda topic, data: None)
+        await same.connect(lambda topic, data: ours.append(f"{topic}={data}"))
+        await other.connect(lambda topic, data: theirs.append(f"{topic}={data}"))
+        try:
+            await a.publish("feed", "for a")
+            await a.publish("presence", "also for a")
+            # Redis delivers in order on each connection: had the other prefix's listener
+            # received a's messages, they would come before its own.
+            await other.publish("feed", "for b")
+            async with asyncio.timeout(5):
+                while len(ours) < 2 or not theirs:
+                    await asyncio.sleep(0.01)  # polling lists the listeners fill
+        finally:
+            for broker in (a, same, other):
+                await broker.disconnect()
+        return ours, theirs
+
+    ours, theirs = asyncio.run(main())
+    assert ours == ["feed=for a", "presence=also for a"]
+    assert theirs == ["feed=for b"]
