@@ -98,7 +98,7 @@ def create_app(settings: Settings) -> Starlette:
         except Exception:
             await db.dispose()
             raise
-        hub = Hub(broker_from_url(settings.broker_url))
+        hub = Hub(broker_from_url(settings.broker_url, settings.broker_prefix))
         await hub.start()
         render = Renderer(make_env())
         push = Pusher(hub, db, render, settings.tally_interval)
@@ -118,6 +118,7 @@ def create_app(settings: Settings) -> Starlette:
                 settings.rate_limit_scale,
                 # Many processes share their windows through Redis when they share a broker.
                 redis_url=settings.broker_url if is_redis(settings.broker_url) else None,
+                key_prefix=settings.broker_prefix,
             ),
             fair=FairShare(),
             ballots=ballots,

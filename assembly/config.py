@@ -30,6 +30,13 @@ SETTINGS: tuple[Setting, ...] = (
         "Where live updates fan out: memory:// for one process, redis://host:6379 for many "
         "(rate limits are then counted there too).",
     ),
+    Setting(
+        "broker_prefix",
+        "BROKER_PREFIX",
+        "",
+        "Put before every Redis channel and rate-limit key, so that deployments (or test runs) "
+        "sharing one Redis never see each other's messages or counts.",
+    ),
     Setting("host", "HOST", "127.0.0.1", "Address the server listens on."),
     Setting("port", "PORT", "8000", "Port the server listens on."),
     Setting(
@@ -89,6 +96,7 @@ class Settings:
 
     database_url: str = "sqlite+aiosqlite:///./assembly.db"
     broker_url: str = "memory://"
+    broker_prefix: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
     public_url: str = ""

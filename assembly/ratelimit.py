@@ -60,13 +60,17 @@ LOGIN_MAX_WAIT = 15 * 60
 
 
 class RateLimiter:
-    """Checks and counts actions; ``scale`` multiplies every limit (0 turns them off)."""
+    """Checks and counts actions; ``scale`` multiplies every limit (0 turns them off).
+
+    With ``redis_url`` the windows live in Redis, under keys starting with ``key_prefix``.
+    """
 
     def __init__(
         self,
         scale: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
         redis_url: str | None = None,
+        key_prefix: str = "",
     ) -> None:
         self.scale = scale
         self._clock = clock
@@ -79,7 +83,10 @@ class RateLimiter:
             # pool of our own so that aclose() can close it.
             self._pool = aioredis.ConnectionPool.from_url(redis_url)
             storage = RedisStorage(
-                f"async+{redis_url}", implementation="redispy", connection_pool=self._pool
+                f"async+{redis_url}",
+                implementation="redispy",
+                connection_pool=self._pool,
+                key_prefix=f"{key_prefix}LIMITS",  # LIMITS: the library's own default
             )
         self._limiter = MovingWindowRateLimiter(storage)
         self._items: dict[tuple[str, str], RateLimitItem] = {}

@@ -52,8 +52,9 @@ def is_redis(url: str) -> bool:
     return url.split("://", 1)[0].lower() in ("redis", "rediss")
 
 
-def broker_from_url(url: str) -> Broker:
-    """Build the broker named by ``url``: ``memory://`` (one process) or ``redis://`` (many)."""
+def broker_from_url(url: str, prefix: str = "") -> Broker:
+    """Build the broker named by ``url``: ``memory://`` (one process) or ``redis://`` (many).
+    ``prefix`` goes before every Redis channel name, so that users of one Redis stay apart."""
     if url.split("://", 1)[0].lower() == "memory":
         return MemoryBroker()
     if is_redis(url):
@@ -64,5 +65,5 @@ def broker_from_url(url: str) -> Broker:
                 "BROKER_URL is redis:// but the redis package is not installed: "
                 "pip install 'assembly[redis]'."
             ) from None
-        return RedisBroker(url)
+        return RedisBroker(url, prefix)
     raise ValueError(f"BROKER_URL {url!r} is not understood; use memory:// or redis://host:port.")

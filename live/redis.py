@@ -17,20 +17,22 @@ from live.broker import Deliver
 from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
-PREFIX = "live:"
+CHANNELS = "live:"
 MAX_BACKOFF = 5.0
 
 
 class RedisBroker:
-    """Publishes to ``live:{topic}`` and listens to ``live:*`` on one connection.
+    """Publishes to ``{prefix}live:{topic}`` and listens to ``{prefix}live:*`` on one connection.
 
     Every message carries its sender and a per-sender sequence number. A subscriber that sees
     a sender skip a number, or that had to reconnect, cannot know what it missed, so it calls
     ``resync``: the hub closes its sockets and every page re-fetches its widgets.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, prefix: str = "") -> None:
+        """A broker on the Redis at ``url`` whose channels all start with ``prefix``."""
         self.url = url
+        self.prefix = prefix + CHANNELS
         self.sender = secrets.token_hex(4)
         self._seq = 0
         self._publishing = asyncio.Lock()
@@ -46,7 +48,8 @@ class RedisBroker:
         """Subscribe, and wait (up to 10 s) until the subscription is live."""
         self._deliver = deliver
         self._resync = resync or (lambda: None)
-        self._client = aioredis.from_url(self.url)
+        # Named, so that an operator (or a test) can tell this process's connections apart.
+        self._client = aioredis.from_url(self.url, client_name=self.client_name)
         self._task = asyncio.create_task(self._listen(), name="redis-broker")
         try:
             async with asyncio.timeout(10):
@@ -55,7 +58,13 @@ class RedisBroker:
             await self.disconnect()
             raise RuntimeError(f"Redis at {self.url} did not answer; is it running?") from None
 
+    @property
+    def client_name(self) -> str:
+        """The name this broker's connections give Redis (CLIENT LIST shows it)."""
+        return self.prefix.replace(" ", "_") + "broker"
+
     async def disconnect(self) -> None:
+        """Stop listening and close the connections."""
         await cancel_and_wait(self._task)
         self._task = None
         if self._client is not None:
@@ -70,7 +79,7 @@ class RedisBroker:
             async with self._publishing:
                 self._seq += 1
                 assert self._client is not None
-                await self._client.publish(PREFIX + topic, f"{self.sender}:{self._seq}:{data}")
+                await self._client.publish(self.prefix + topic, f"{self.sender}:{self._seq}:{data}")
         except (RedisError, OSError) as exc:
             log.warning("publish to Redis failed (%s); delivering locally", exc)
             # The other processes missed it; they resync when they see the sequence gap.
@@ -84,7 +93,7 @@ class RedisBroker:
             try:
                 assert self._client is not None
                 async with self._client.pubsub() as pubsub:
-                    await pubsub.psubscribe(PREFIX + "*")
+                    await pubsub.psubscribe(self.prefix + "*")
                     if connected_before:
                         self.reconnects += 1
                         log.warning("Redis subscription back; every client resyncs")
@@ -104,7 +113,7 @@ class RedisBroker:
             backoff = min(backoff * 2, MAX_BACKOFF)
 
     def _receive(self, channel: bytes, raw: bytes) -> None:
-        topic = channel.decode()[len(PREFIX) :]
+        topic = channel.decode()[len(self.prefix) :]
         sender, seq_text, data = raw.decode().split(":", 2)
         seq = int(seq_text)
         last = self._seen.get(sender)

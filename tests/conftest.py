@@ -6,11 +6,13 @@ import asyncio
 import functools
 import os
 import re
+import secrets
 import shutil
 import socket
 import threading
 import time
 from collections.abc import Awaitable, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,11 @@ from assembly.db import Database, migrate
 from assembly.demo import add_account, create_demo
 
 PASSWORD = "correct horse battery staple"
+# Each run, and each worker of a parallel run, has its own PostgreSQL database and its own
+# prefix on Redis channels and keys: two suites on one machine never see each other's data.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+RUN = f"{os.getpid()}_{secrets.token_hex(3)}_{WORKER}"
+BROKER_PREFIX = f"test-{RUN}:"
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -47,6 +54,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "database_url": f"sqlite+aiosqlite:///{tmp_path}/assembly.db",
         "secret_key": "test-secret-key",
         "tally_interval": 0.02,
+        "broker_prefix": BROKER_PREFIX,
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
@@ -83,15 +91,30 @@ def database(request: pytest.FixtureRequest) -> str:
 def _seeded_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One migrated and seeded SQLite file; each test gets a copy (migrating is the slow part)."""
     folder = tmp_path_factory.mktemp("template")
-    seeded(make_settings(folder))
+    # On another thread: playwright's sync API keeps an event loop running on this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(seeded, make_settings(folder)).result()
     return folder / "assembly.db"
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database: str, _seeded_sqlite: Path) -> Settings:
+def sqlite_copy(tmp_path: Path, _seeded_sqlite: Path) -> Callable[..., Settings]:
+    """Make settings (``make_settings`` overrides) for a copy of the seeded SQLite file."""
+
+    def make(**overrides: object) -> Settings:
+        shutil.copyfile(_seeded_sqlite, tmp_path / "assembly.db")
+        return make_settings(tmp_path, **overrides)
+
+    return make
+
+
+@pytest.fixture
+def settings(
+    tmp_path: Path, database: str, _seeded_sqlite: Path, request: pytest.FixtureRequest
+) -> Settings:
     """Settings for a migrated database holding the demo event and a facilitator account."""
     if database == "postgres":
-        return seeded(make_settings(tmp_path, database_url=fresh_postgres()))
+        return make_settings(tmp_path, database_url=request.getfixturevalue("postgres_url"))
     shutil.copyfile(_seeded_sqlite, tmp_path / "assembly.db")
     return make_settings(tmp_path)
 
@@ -133,9 +156,11 @@ class LiveServer:
         self, settings: Settings | None = None, app: Any = None, ws_deflate: bool = False
     ) -> None:
         """Serve the application built from ``settings``, or a bare ASGI ``app``."""
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        # Bound here and handed to uvicorn, so that no other test (or worker of a parallel run)
+        # can take the port between choosing it and listening on it.
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         config = uvicorn.Config(
             create_app(settings) if settings is not None else app,
             host="127.0.0.1",
@@ -150,7 +175,7 @@ class LiveServer:
 
     def _run(self) -> None:
         asyncio.set_event_loop(self.loop)
-        self.loop.run_until_complete(self.server.serve())
+        self.loop.run_until_complete(self.server.serve(sockets=[self.socket]))
 
     def call(self, fn: Callable[[Any], object]) -> None:
         """Run ``fn(app_state)`` on the server's own loop (e.g. to drop every socket)."""
@@ -173,6 +198,7 @@ class LiveServer:
         self.server.should_exit = True
         self.thread.join(10)
         self.loop.close()
+        self.socket.close()
 
 
 @pytest.fixture
@@ -202,58 +228,131 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
-@functools.cache
-def _head_revision() -> str | None:
-    from alembic.script import ScriptDirectory
+async def _on_server(*statements: str) -> None:
+    """Run ``statements`` on the database TEST_POSTGRES_URL names (outside a transaction, as
+    CREATE and DROP DATABASE need)."""
+    from sqlalchemy import text
+    from sqlalchemy.ext.asyncio import create_async_engine
 
-    from assembly.db import alembic_config
-
-    head: str | None = ScriptDirectory.from_config(alembic_config(POSTGRES_URL)).get_current_head()
-    return head
-
-
-def fresh_postgres() -> str:
-    """The `test` database, empty: truncated when already migrated, else its schema recreated.
-    Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
-
-    async def reset() -> None:
-        from sqlalchemy import text
-        from sqlalchemy.ext.asyncio import create_async_engine
-
-        engine = create_async_engine(POSTGRES_URL)
-        try:
-            async with engine.begin() as conn:
-                tables = [
-                    r[0]
-                    for r in await conn.execute(
-                        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
-                    )
-                ]
-                version = None
-                if "alembic_version" in tables:
-                    version = await conn.scalar(text("SELECT version_num FROM alembic_version"))
-                # Truncating is the fast way, but only for a schema at this code's newest
-                # migration: one left by another branch's run may differ under the same number.
-                if version == _head_revision():
-                    rest = [t for t in tables if t != "alembic_version"]
-                    await conn.execute(text(f"TRUNCATE {', '.join(rest)} RESTART IDENTITY CASCADE"))
-                else:
-                    await conn.execute(text("DROP SCHEMA public CASCADE"))
-                    await conn.execute(text("CREATE SCHEMA public"))
-        finally:
-            await engine.dispose()
-
+    engine = create_async_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
     try:
-        asyncio.run(reset())
+        async with engine.connect() as conn:
+            for statement in statements:
+                await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+async def _create(name: str, seed: bool) -> str:
+    """Create the database ``name`` on the TEST_POSTGRES_URL server and return its URL, with
+    (when ``seed``) this code's migrations, the demo event, the facilitator, and a copy of
+    their rows in the schema ``seed`` to restore between tests."""
+    await _on_server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    url = f"{POSTGRES_URL.rpartition('/')[0]}/{name}"
+    if seed:
+        await asyncio.to_thread(migrate, url)  # alembic runs its own event loop
+        await _seed(make_settings(Path("/nonexistent"), database_url=url))
+        await _run_script(url, "CREATE SCHEMA seed;" + _snapshot_script())
+    return url
+
+
+def _tables() -> list[str]:
+    from assembly.models import Base
+
+    return [t.name for t in Base.metadata.sorted_tables]  # parents before children
+
+
+def _snapshot_script() -> str:
+    return "".join(f'CREATE TABLE seed."{t}" AS TABLE public."{t}";' for t in _tables())
+
+
+async def _run_script(url: str, script: str) -> list[Any]:
+    """Run ``script`` (several statements, one round trip) on the database at ``url``."""
+    import asyncpg  # type: ignore[import-untyped]
+
+    connection = await asyncpg.connect(url.replace("postgresql+asyncpg://", "postgresql://"))
+    try:
+        if script:
+            await connection.execute(script)
+        return list(
+            await connection.fetch(
+                "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = 'public'"
+            )
+        )
+    finally:
+        await connection.close()
+
+
+@functools.cache
+def _restore_script(url: str) -> str:
+    """Statements that put the rows and the id sequences back as they were after seeding."""
+    sequences = asyncio.run(_run_script(url, ""))
+    tables = _tables()
+    script = [f'DELETE FROM public."{t}"' for t in reversed(tables)]
+    script += [f'INSERT INTO public."{t}" SELECT * FROM seed."{t}"' for t in tables]
+    for name, value in sequences:
+        if value is None:  # never used: start again from its first value
+            script.append(f'ALTER SEQUENCE public."{name}" RESTART')
+        else:
+            script.append(f"SELECT setval('public.\"{name}\"', {value})")
+    return ";".join(script)
+
+
+def _in_thread(fn: Callable[[], Any]) -> Any:
+    # On another thread: playwright's sync API keeps an event loop running on this one, and
+    # these run their own.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
+
+
+@contextmanager
+def _database(seed: bool) -> Iterator[str]:
+    """This run's (this worker's) own database on the TEST_POSTGRES_URL server, dropped at
+    the end. Skips (or fails, with CI=true) when PostgreSQL is not reachable."""
+    name = f"test_{RUN}" if seed else f"test_{RUN}_empty"
+    try:
+        url: str = _in_thread(lambda: asyncio.run(_create(name, seed)))
     except (OSError, ImportError) as exc:
         _unavailable(f"PostgreSQL is not reachable at {POSTGRES_URL}: {exc}")
-    return POSTGRES_URL
+    try:
+        yield url
+    finally:
+        _in_thread(lambda: asyncio.run(_on_server(f'DROP DATABASE "{name}" WITH (FORCE)')))
+
+
+@pytest.fixture(scope="session")
+def _postgres_database() -> Iterator[str]:
+    with _database(seed=True) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _empty_postgres_database() -> Iterator[str]:
+    with _database(seed=False) as url:
+        yield url
 
 
 @pytest.fixture
-def postgres_url() -> str:
-    """An empty PostgreSQL database."""
-    return fresh_postgres()
+def postgres_url(_postgres_database: str) -> str:
+    """This run's PostgreSQL database, migrated, holding only the demo event and the
+    facilitator: their rows are restored from a copy before each test (migrating and
+    seeding are the slow part, done once)."""
+    script = _in_thread(lambda: _restore_script(_postgres_database))
+    _in_thread(lambda: asyncio.run(_run_script(_postgres_database, script)))
+    return _postgres_database
+
+
+@pytest.fixture
+def empty_postgres_url(_empty_postgres_database: str) -> str:
+    """A PostgreSQL database of this run with nothing in it, not even a migration."""
+
+    async def empty() -> None:
+        await _run_script(
+            _empty_postgres_database, "DROP SCHEMA public CASCADE; CREATE SCHEMA public"
+        )
+
+    _in_thread(lambda: asyncio.run(empty()))
+    return _empty_postgres_database
 
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")

@@ -27,7 +27,6 @@ from tests.conftest import (
     login,
     make_settings,
     post_login,
-    seeded,
 )
 from tests.test_contributions import post, rows
 
@@ -193,7 +192,7 @@ async def _token(client: httpx.AsyncClient, path: str) -> str:
 def test_logout_closes_the_console_socket_open_on_another_worker(
     postgres_url: str, redis_url: str, tmp_path: Path
 ) -> None:
-    settings = seeded(make_settings(tmp_path, database_url=postgres_url, broker_url=redis_url))
+    settings = make_settings(tmp_path, database_url=postgres_url, broker_url=redis_url)
 
     async def main() -> float:
         async with httpx.AsyncClient(base_url=a.url) as staff:

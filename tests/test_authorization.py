@@ -292,10 +292,8 @@ def test_every_entry_has_a_cell() -> None:
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_matrix(role: str, tmp_path: Any) -> None:
-    from tests.conftest import make_settings, seeded
-
-    settings = seeded(make_settings(tmp_path, rate_limit_scale=0))
+def test_matrix(role: str, sqlite_copy: Any) -> None:
+    settings = sqlite_copy(rate_limit_scale=0)
     with TestClient(create_app(settings)) as client:
         w = _world(client, settings, role)
         wrong = []

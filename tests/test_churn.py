@@ -33,10 +33,10 @@ from websockets.exceptions import ConnectionClosed
 
 from assembly.config import Settings
 from assembly.push import public_topic
-from tests.conftest import LiveServer, make_settings, seeded
+from tests.conftest import LiveServer
 
 POSTERS = 5
-BATCHES = 30  # one post per poster per batch: 150 contributions
+BATCHES = 18  # one post per poster per batch: 90 contributions, 8 drops, 3 deletes
 DROP_EVERY = 2  # batches between two drops of the churner's socket
 LAST_DROP = BATCHES - 3  # the stream goes on after the last drop, as it does in a real room
 DELETE_EVERY = 6  # batches between two authors deleting their newest contribution
@@ -316,8 +316,10 @@ def _duplicates(ids: list[int]) -> list[int]:
     return sorted(i for i, n in Counter(ids).items() if n > 1)
 
 
-def test_a_churning_socket_ends_with_the_same_feed_as_a_steady_one(tmp_path: Path) -> None:
-    settings = seeded(make_settings(tmp_path, rate_limit_scale=0))
+def test_a_churning_socket_ends_with_the_same_feed_as_a_steady_one(
+    sqlite_copy: Callable[..., Settings],
+) -> None:
+    settings = sqlite_copy(rate_limit_scale=0)
     db_path = _db_path(settings)
     with sqlite3.connect(db_path) as conn:
         (event_id,) = conn.execute("select id from event where slug = 'demo'").fetchone()

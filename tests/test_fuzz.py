@@ -27,7 +27,7 @@ from assembly.app import create_app
 from assembly.domain import MODERATION_ACTIONS
 from assembly.models import KINDS, Base, Contribution, FacilitatorAccount, Poll, Session
 from assembly.security import CSRF_COOKIE, STAFF_COOKIE
-from tests.conftest import PASSWORD, csrf_of, login, make_settings, seeded
+from tests.conftest import PASSWORD, csrf_of, login, make_settings
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll
 
@@ -350,10 +350,10 @@ async def _cheap_password_hash(client: TestClient) -> None:
 
 
 @pytest.fixture
-def fuzz_client(tmp_path: Path) -> Iterator[tuple[TestClient, World]]:
+def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
     an open poll; rate limits off."""
-    settings_ = seeded(make_settings(tmp_path, rate_limit_scale=0))
+    settings_ = sqlite_copy(rate_limit_scale=0)
     with TestClient(create_app(settings_), base_url="http://testserver") as client:
         client.portal.call(_cheap_password_hash, client)  # type: ignore[union-attr]
         token = login(client)

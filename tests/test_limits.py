@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from assembly.domain import Refused
 from assembly.models import Contribution
 from assembly.ratelimit import RULES, RateLimiter
-from tests.conftest import PASSWORD, csrf_of
+from tests.conftest import BROKER_PREFIX, PASSWORD, csrf_of
 from tests.test_contributions import post, rows
 
 
@@ -133,7 +133,7 @@ def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
     spreads posts over both still meets the per-participant limit."""
 
     async def main() -> list[bool]:
-        a, b = RateLimiter(redis_url=redis_url), RateLimiter(redis_url=redis_url)
+        a, b = (RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX) for _ in "ab")
         me = f"p{uuid.uuid4().hex}"  # a fresh key: windows outlive the test in Redis
         accepted = []
         try:
@@ -151,6 +151,30 @@ def test_processes_sharing_redis_share_the_windows(redis_url: str) -> None:
 
     allowed = RULES["contribution"].per_participant
     assert asyncio.run(main()) == [True] * allowed + [False]
+
+
+def test_another_key_prefix_counts_in_other_windows(redis_url: str) -> None:
+    """BROKER_PREFIX keeps the windows of deployments (and test runs) on one Redis apart."""
+
+    async def main() -> tuple[bool, bool]:
+        mine = RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX + "a:")
+        other = RateLimiter(redis_url=redis_url, key_prefix=BROKER_PREFIX + "b:")
+        me = f"p{uuid.uuid4().hex}"
+        try:
+            for _ in range(RULES["contribution"].per_participant):
+                await mine.check("contribution", me, None)
+            try:
+                await mine.check("contribution", me, None)
+                refused = False
+            except Refused:
+                refused = True
+            await other.check("contribution", me, None)  # raises if it shared the window
+            return refused, True
+        finally:
+            await mine.aclose()
+            await other.aclose()
+
+    assert asyncio.run(main()) == (True, True)
 
 
 def _request(share: object, signer: object, address: str, who: str) -> dict[str, object]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -121,10 +120,8 @@ def test_purge_anonymises_participants_past_the_retention_period(
     assert by_text["a recent voice"].participant_id == people[0].id
 
 
-def test_cli_retention_and_purge(tmp_path: Path, monkeypatch: object, capsys: object) -> None:
-    from tests.conftest import make_settings, seeded
-
-    settings = seeded(make_settings(tmp_path))
+def test_cli_retention_and_purge(sqlite_copy: object, monkeypatch: object, capsys: object) -> None:
+    settings = sqlite_copy()  # type: ignore[operator]
     monkeypatch.setenv("DATABASE_URL", settings.database_url)  # type: ignore[attr-defined]
     assert cli.main(["purge"]) == 0
     assert "nothing to do" in capsys.readouterr().out  # type: ignore[attr-defined]

@@ -14,11 +14,11 @@ from websockets.exceptions import ConnectionClosed
 from assembly import cli
 from assembly.config import Settings
 from tests.conftest import (
+    BROKER_PREFIX,
     PASSWORD,
     LiveServer,
     make_settings,
     open_poll_over_http,
-    seeded,
     staff_headers,
 )
 
@@ -29,8 +29,8 @@ _ITEM = re.compile(r'<li id="c-(\d+)"')
 @pytest.fixture
 def two_workers(postgres_url: str, redis_url: str, tmp_path: Path) -> Settings:
     """Settings for two app processes sharing PostgreSQL and Redis."""
-    return seeded(
-        make_settings(tmp_path, database_url=postgres_url, broker_url=redis_url, rate_limit_scale=0)
+    return make_settings(
+        tmp_path, database_url=postgres_url, broker_url=redis_url, rate_limit_scale=0
     )
 
 
@@ -114,6 +114,8 @@ def test_tallies_from_both_workers_agree_with_the_ballots(two_workers: Settings)
 def test_dropping_the_redis_subscription_makes_every_page_resync(two_workers: Settings) -> None:
     import redis.asyncio as aioredis
 
+    from live.redis import RedisBroker
+
     with LiveServer(two_workers) as a, LiveServer(two_workers) as b:
 
         async def main() -> tuple[int, set[int], set[int]]:
@@ -123,9 +125,14 @@ def test_dropping_the_redis_subscription_makes_every_page_resync(two_workers: Se
             code = 0
             async with connect(_ws(b.url), additional_headers={"Cookie": cookie}) as socket:
                 await _post(phone, token, "before the drop")
-                # Cut every pub/sub connection, as a Redis restart or a network blip would.
+                # Cut both workers' pub/sub connections, as a Redis restart or a network blip
+                # would (only theirs: another suite may share this Redis).
                 admin = aioredis.from_url(two_workers.broker_url)
-                await admin.client_kill_filter(_type="pubsub")
+                name = RedisBroker(two_workers.broker_url, two_workers.broker_prefix).client_name
+                ours = [c for c in await admin.client_list(_type="pubsub") if c["name"] == name]
+                assert len(ours) == 2, ours
+                for client in ours:
+                    await admin.client_kill_filter(_id=client["id"])
                 await admin.aclose()
                 await _post(phone, token, "during the gap")
                 try:
@@ -170,7 +177,7 @@ def test_concurrent_publishes_arrive_in_order_without_a_false_gap(redis_url: str
             nonlocal resyncs
             resyncs += 1
 
-        a, b = RedisBroker(redis_url), RedisBroker(redis_url)
+        a, b = RedisBroker(redis_url, BROKER_PREFIX), RedisBroker(redis_url, BROKER_PREFIX)
         await a.connect(lambda topic, data: None)
         await b.connect(lambda topic, data: received.append(data), resync)
         try:
@@ -277,3 +284,35 @@ def test_a_withdrawn_ballot_reaches_every_screen_as_the_newer_tally(
             return kept[1]
 
         assert asyncio.run(main()) == 5
+
+
+def test_brokers_with_another_prefix_never_see_each_others_messages(redis_url: str) -> None:
+    """BROKER_PREFIX keeps deployments (and test runs) on one Redis apart."""
+    from live.redis import RedisBroker
+
+    async def main() -> tuple[list[str], list[str]]:
+        ours: list[str] = []
+        theirs: list[str] = []
+        a = RedisBroker(redis_url, BROKER_PREFIX + "a:")
+        same = RedisBroker(redis_url, BROKER_PREFIX + "a:")
+        other = RedisBroker(redis_url, BROKER_PREFIX + "b:")
+        await a.connect(lambda topic, data: None)
+        await same.connect(lambda topic, data: ours.append(f"{topic}={data}"))
+        await other.connect(lambda topic, data: theirs.append(f"{topic}={data}"))
+        try:
+            await a.publish("feed", "for a")
+            await a.publish("presence", "also for a")
+            # Redis delivers in order on each connection: had the other prefix's listener
+            # received a's messages, they would come before its own.
+            await other.publish("feed", "for b")
+            async with asyncio.timeout(5):
+                while len(ours) < 2 or not theirs:
+                    await asyncio.sleep(0.01)  # polling lists the listeners fill
+        finally:
+            for broker in (a, same, other):
+                await broker.disconnect()
+        return ours, theirs
+
+    ours, theirs = asyncio.run(main())
+    assert ours == ["feed=for a", "presence=also for a"]
+    assert theirs == ["feed=for b"]

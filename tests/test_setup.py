@@ -109,16 +109,20 @@ def test_an_unusable_database_gets_a_sentence_not_a_traceback(
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
-def test_the_models_and_the_migrations_agree(database: str, tmp_path: Path) -> None:
+def test_the_models_and_the_migrations_agree(
+    database: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """What `assembly migrate` builds is what the models describe (autogenerate finds nothing)."""
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy.ext.asyncio import create_async_engine
 
     from assembly.models import Base
-    from tests.conftest import fresh_postgres
 
-    url = fresh_postgres() if database == "postgres" else make_settings(tmp_path).database_url
+    if database == "postgres":
+        url = request.getfixturevalue("empty_postgres_url")
+    else:
+        url = make_settings(tmp_path).database_url
     migrate(url)
 
     async def differences() -> list[object]:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import importlib.util
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from assembly.config import Settings
-from tests.conftest import LiveServer, make_settings, seeded
+from tests.conftest import LiveServer
 
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,8 +47,18 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test runs on one worker, one after the other (``--dist loadgroup``): one
+    chromium serves them all, and the event loop playwright keeps running on the main thread
+    is gone before that worker runs any other test (they call asyncio.run)."""
+    for item in items:
+        if Path(item.path).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
+    """One chromium for every browser test; each test opens its own contexts."""
     if not CHROMIUM.exists():
         _unavailable("Debian's chromium is not installed (`make test` installs it when it can)")
     try:
@@ -60,14 +69,6 @@ def browser() -> Iterator[Any]:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=ARGS)
         yield b
         b.close()
-
-
-@pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    """As in tests/conftest.py, but seeded on another thread: playwright's sync API keeps an
-    event loop running on this one, and seeding (like migrating) runs its own."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(seeded, make_settings(tmp_path)).result()
 
 
 @pytest.fixture
