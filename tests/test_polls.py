@@ -96,13 +96,19 @@ def test_tally_reaches_every_audience(client: TestClient) -> None:
             assert "1 vote" in tally and "100%" in tally
 
 
-def test_only_one_poll_is_open_at_a_time(client: TestClient) -> None:
+def _rights_session_polls(client: TestClient) -> tuple[str, list[Poll]]:
+    """Log in, make "Rights and pledges" current; the console's token and its polls by id."""
     token = login(client)
     session = _session(client, "Rights")
     client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
     polls = sorted(
         (p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id
     )
+    return token, polls
+
+
+def test_only_one_poll_is_open_at_a_time(client: TestClient) -> None:
+    token, polls = _rights_session_polls(client)
     for p in polls:
         client.post(f"/console/demo/polls/{p.id}/open", data={"csrf_token": token})
     statuses = {p.id: p.status for p in rows(client, Poll)}
@@ -136,12 +142,7 @@ def test_a_closed_poll_keeps_showing_its_final_result(client: TestClient) -> Non
 
 
 def test_the_pusher_keeps_no_view_of_a_closed_poll(client: TestClient) -> None:
-    token = login(client)
-    session = _session(client, "Rights")
-    client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
-    polls = sorted(
-        (p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id
-    )
+    token, polls = _rights_session_polls(client)
     views = client.app_state["app"].push.views  # type: ignore[attr-defined]
     for p in polls:  # opening each closes the one before
         client.post(f"/console/demo/polls/{p.id}/open", data={"csrf_token": token})
