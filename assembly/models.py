@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -15,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -53,13 +56,25 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    starts_on: Mapped[date | None] = mapped_column(Date, default=None)
+    venue: Mapped[str] = mapped_column(String(200), default="", server_default="")
     stream_url: Mapped[str] = mapped_column(String(500), default="")
+    # Seconds the stream runs behind the room: the online page holds pushes back by as much.
+    stream_delay: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    call_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # Lists of strings (JSON): the words the filter holds back, the stakeholder groups offered
+    # to participants, the themes contributions are sorted into.
+    word_list: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    groups: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    themes: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    outcomes_public: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     moderation: Mapped[str] = mapped_column(String(10), default="post")  # post | pre
     room_secret: Mapped[str] = mapped_column(String(64))
     # The big screen's secret address (/screen/{slug}/open/{key}) for a projector that nobody
     # logs in on; changing it locks out every screen opened with the old one.
     screen_key: Mapped[str] = mapped_column(String(32), default=lambda: secrets.token_hex(16))
-    status: Mapped[str] = mapped_column(String(10), default="open")  # open | closed
+    status: Mapped[str] = mapped_column(String(10), default="open")  # draft | open | closed
     # Days after which `assembly purge` anonymises participant data; None keeps it.
     retention_days: Mapped[int | None] = mapped_column(Integer, default=None)
     current_session_id: Mapped[int | None] = mapped_column(Integer, default=None)
@@ -75,6 +90,8 @@ class Session(Base):
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(String(200))
     prompt: Mapped[str] = mapped_column(Text, default="")
+    minutes: Mapped[int | None] = mapped_column(Integer, default=None)  # planned length
+    private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Participant(Base):
