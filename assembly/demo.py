@@ -1,97 +1,33 @@
-"""The demo event: an NHS citizens' assembly on the NHS Constitution, and its facilitator."""
+"""The demo event: an NHS citizens' assembly on the NHS Constitution (built from its plan file,
+``assembly/demo_plan.yaml``), and its facilitator."""
 
 from __future__ import annotations
 
-import secrets
+from importlib import resources
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.accounts import revoke_logins
-from assembly.models import Event, FacilitatorAccount, Poll, PollOption, Session
+from assembly.domain.plans import import_plan
+from assembly.models import Event, FacilitatorAccount
+from assembly.plan.read import read_plan
 from assembly.security import hash_password, new_password
-from assembly.streams import stream_url
 
 DEMO_SLUG = "demo"
 DEMO_USER = "facilitator"
 
-_SESSIONS = [
-    (
-        "Welcome: what the NHS Constitution is for",
-        "What does the NHS Constitution mean to you, and when has it mattered in your care?",
-        [
-            (
-                "How well do you know the NHS Constitution?",
-                ["I have read it", "I know roughly what is in it", "I had not heard of it"],
-            )
-        ],
-    ),
-    (
-        "Rights and pledges",
-        "Which rights or pledges should patients and the public be able to rely on most?",
-        [
-            (
-                "Which pledge matters most to you?",
-                [
-                    "Being seen within the waiting-time standards",
-                    "Being involved in decisions about my care",
-                    "Being treated with dignity and respect",
-                    "Access to my own records",
-                ],
-            ),
-            ("Should the Constitution be written in plainer language?", ["Yes", "No", "Not sure"]),
-        ],
-    ),
-    (
-        "Shaping it together",
-        "How should patients and the public be involved in the next revision of the Constitution?",
-        [
-            (
-                "How should the public be involved in the next revision?",
-                [
-                    "A standing citizens' assembly",
-                    "Public consultation online",
-                    "Local patient panels",
-                    "Leave it to Parliament",
-                ],
-            )
-        ],
-    ),
-]
 
-
-DEMO_STREAM = ""
+def demo_plan_text() -> str:
+    """The demo's plan file, shipped inside the package so that an installed `assembly demo`
+    finds it (docs/plan.md shows it as the example plan)."""
+    return resources.files("assembly").joinpath("demo_plan.yaml").read_text(encoding="utf-8")
 
 
 async def create_demo(db: AsyncSession) -> Event:
-    """Create (or recreate) the demo event with three sessions and four polls."""
+    """Create (or recreate, whatever its state) the demo event from its plan file."""
     await db.execute(delete(Event).where(Event.slug == DEMO_SLUG))
-    event = Event(
-        slug=DEMO_SLUG,
-        title="How should patients and the public shape the NHS Constitution?",
-        # None yet; whatever is set here is checked as an organiser's address would be.
-        stream_url=stream_url(DEMO_STREAM),
-        moderation="post",
-        room_secret=secrets.token_hex(16),
-        status="open",
-    )
-    db.add(event)
-    await db.flush()
-    first: Session | None = None
-    for position, (title, prompt, polls) in enumerate(_SESSIONS):
-        session = Session(event_id=event.id, position=position, title=title, prompt=prompt)
-        db.add(session)
-        await db.flush()
-        first = first or session
-        for question, labels in polls:
-            poll = Poll(event_id=event.id, session_id=session.id, question=question, status="draft")
-            db.add(poll)
-            await db.flush()
-            for i, label in enumerate(labels):
-                db.add(PollOption(poll_id=poll.id, position=i, label=label))
-    assert first is not None
-    event.current_session_id = first.id
-    return event
+    return await import_plan(db, read_plan(demo_plan_text()))
 
 
 async def event_count(db: AsyncSession) -> int:

@@ -4,8 +4,9 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 (``write()`` does so on exit) before anyone is told the action succeeded.
 
 One module per concept: ``events`` (events and sessions), ``participants``, ``contributions``
-(with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention) and
-``records`` (idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
+(with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention),
+``plans`` (an event built from a plan file, and read back into one) and ``records``
+(idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
 Everything is re-exported here, so callers write ``domain.post_contribution(...)``.
 """
 
@@ -32,6 +33,7 @@ from assembly.domain.events import (
     set_current_session,
 )
 from assembly.domain.participants import join, participant, presence_counts, set_display_name
+from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
     PollView,
     cast_ballot,
@@ -86,6 +88,10 @@ __all__ = [
     "set_upvote",
     "upvoted_by",
     "visible_contribution",
+    # plans
+    "export_plan",
+    "import_plan",
+    "plan_conflict",
     # polls and ballots
     "PollView",
     "cast_ballot",

@@ -1,0 +1,156 @@
+"""Plans: an event created (or a draft's plan replaced) from a ``Plan``, and read back into one.
+
+The plan holds the event's settings, sessions, polls and options; never its participants, its
+room secret or its screen key, which an imported event gets fresh.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from assembly.domain.refusal import Refused
+from assembly.models import Event, Poll, PollOption, Session
+from assembly.plan import EventPlan, Plan, PollPlan, SessionPlan
+
+
+async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | None:
+    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None."""
+    event = await db.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        return None
+    if not replace:
+        return (
+            f"there is already an event called {slug}; give this plan another slug, or "
+            "replace that event's plan with --replace while it is a draft"
+        )
+    if event.status != "draft":
+        return (
+            f"the event {slug} is {event.status}, and only a draft's plan can be replaced "
+            "(its participants and results would be lost); give this plan another slug"
+        )
+    return None
+
+
+async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> Event:
+    """Create the plan's event, or with ``replace`` put the plan in place of a draft event's
+    (which keeps its id, room secret and screen key); its first session becomes current."""
+    conflict = await plan_conflict(db, plan.event.slug, replace)
+    if conflict:
+        raise Refused(conflict[0].upper() + conflict[1:] + ".", 409)
+    event = await db.scalar(select(Event).where(Event.slug == plan.event.slug))
+    if event is None:
+        event = Event(room_secret=secrets.token_hex(16), screen_key=secrets.token_hex(16))
+        db.add(event)
+    else:
+        # Polls go with their sessions (the database cascades both).
+        await db.execute(delete(Session).where(Session.event_id == event.id))
+        await db.execute(delete(Poll).where(Poll.event_id == event.id))
+    _set_event(event, plan.event)
+    await db.flush()
+    sessions = [
+        Session(
+            event_id=event.id,
+            position=i,
+            title=s.title,
+            prompt=s.prompt,
+            minutes=s.minutes,
+            private=s.private,
+        )
+        for i, s in enumerate(plan.sessions)
+    ]
+    db.add_all(sessions)
+    await db.flush()
+    for session, session_plan in zip(sessions, plan.sessions, strict=True):
+        polls = [
+            Poll(event_id=event.id, session_id=session.id, question=p.question, kind=p.kind)
+            for p in session_plan.polls
+        ]
+        db.add_all(polls)
+        await db.flush()
+        for poll, poll_plan in zip(polls, session_plan.polls, strict=True):
+            db.add_all(
+                PollOption(poll_id=poll.id, position=i, label=label)
+                for i, label in enumerate(poll_plan.options)
+            )
+    event.current_session_id = sessions[0].id if sessions else None
+    await db.flush()
+    return event
+
+
+def _set_event(event: Event, plan: EventPlan) -> None:
+    event.slug = plan.slug
+    event.title = plan.title
+    event.status = plan.status
+    event.description = plan.description
+    event.starts_on = plan.starts_on
+    event.venue = plan.venue
+    event.stream_url = plan.stream_url
+    event.stream_delay = plan.stream_delay
+    event.call_url = plan.call_url
+    event.moderation = plan.moderation
+    event.outcomes_public = plan.outcomes_public
+    event.retention_days = plan.retention_days
+    event.groups = list(plan.groups)
+    event.themes = list(plan.themes)
+    event.word_list = list(plan.word_list)
+
+
+async def export_plan(db: AsyncSession, slug: str) -> Plan:
+    """The plan of the event called ``slug``: what ``import_plan`` would build it again from.
+    Polls outside any session are not part of a plan, and are left out."""
+    event = await db.scalar(select(Event).where(Event.slug == slug))
+    if event is None:
+        raise Refused(f"There is no event called {slug}. Check the slug (the /e/SLUG part).", 404)
+    sessions = list(
+        await db.scalars(
+            select(Session)
+            .where(Session.event_id == event.id)
+            .order_by(Session.position, Session.id)
+        )
+    )
+    polls = list(await db.scalars(select(Poll).where(Poll.event_id == event.id).order_by(Poll.id)))
+    options: dict[int, list[str]] = {p.id: [] for p in polls}
+    rows = await db.execute(
+        select(PollOption.poll_id, PollOption.label)
+        .join(Poll, Poll.id == PollOption.poll_id)
+        .where(Poll.event_id == event.id)
+        .order_by(PollOption.poll_id, PollOption.position, PollOption.id)
+    )
+    for poll_id, label in rows:
+        options[poll_id].append(label)
+    return Plan(
+        event=EventPlan(
+            slug=event.slug,
+            title=event.title,
+            status=event.status,
+            description=event.description,
+            starts_on=event.starts_on,
+            venue=event.venue,
+            stream_url=event.stream_url,
+            stream_delay=event.stream_delay,
+            call_url=event.call_url,
+            moderation=event.moderation,
+            outcomes_public=event.outcomes_public,
+            retention_days=event.retention_days,
+            groups=tuple(event.groups),
+            themes=tuple(event.themes),
+            word_list=tuple(event.word_list),
+        ),
+        sessions=tuple(
+            SessionPlan(
+                title=s.title,
+                prompt=s.prompt,
+                minutes=s.minutes,
+                private=s.private,
+                polls=tuple(
+                    PollPlan(question=p.question, options=tuple(options[p.id]), kind=p.kind)
+                    for p in polls
+                    if p.session_id == s.id
+                ),
+            )
+            for s in sessions
+        ),
+    )

@@ -1,0 +1,61 @@
+"""Writing a plan file: every key in a fixed order, always, so one plan has one spelling."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import yaml
+
+from assembly.plan import Plan, PollPlan, SessionPlan
+
+HEADER = (
+    "# An Assembly plan file (docs/plan.md).\n"
+    "# `assembly event import FILE` creates the event; `assembly event export SLUG` writes one.\n"
+)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Lists indented under their key, and text with line breaks as a literal block."""
+
+    def increase_indent(self, flow: bool = False, indentless: bool = False) -> None:
+        super().increase_indent(flow, False)
+
+
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in value else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_Dumper.add_representer(str, _text)
+
+
+def _fields(shape: Any) -> dict[str, Any]:
+    """A dataclass's compared fields in their declared order, tuples as lists."""
+    return {
+        f.name: list(value) if isinstance(value := getattr(shape, f.name), tuple) else value
+        for f in dataclasses.fields(shape)
+        if f.compare
+    }
+
+
+def _session(session: SessionPlan) -> dict[str, Any]:
+    return {**_fields(session), "polls": [_poll(p) for p in session.polls]}
+
+
+def _poll(poll: PollPlan) -> dict[str, Any]:
+    return {"question": poll.question, "kind": poll.kind, "options": list(poll.options)}
+
+
+def write_plan(plan: Plan) -> str:
+    """The plan file's text: ``read_plan`` reads it back to ``plan``."""
+    data = {"event": _fields(plan.event), "sessions": [_session(s) for s in plan.sessions]}
+    body = yaml.dump(
+        data,
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=1000,  # a prompt stays on its line rather than folded
+    )
+    return HEADER + body
