@@ -1,4 +1,4 @@
-"""The `assembly` command: serve, migrate, demo, user add."""
+"""The `assembly` command: serve, migrate, demo, purge, retention, user, event."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import make_url, select
 from sqlalchemy.exc import DBAPIError
 
-from assembly import accounts, domain
+from assembly import accounts, cli_event, domain
 from assembly.banner import startup_facts
 from assembly.config import SETTINGS, Settings
 from assembly.db import Database, migrate
@@ -74,6 +74,7 @@ def _parser() -> argparse.ArgumentParser:
         "remove", help="delete an account: its logins and open consoles end within a second"
     )
     remove.add_argument("username")
+    cli_event.add_parser(sub)
     return parser
 
 
@@ -135,6 +136,8 @@ def _run(args: argparse.Namespace) -> int:
         kept = "until deleted" if days is None else f"for {days} day(s) after joining"
         print(f"Participant data of {args.event!r} is kept {kept}; `assembly purge` applies it.")
         return 0
+    if args.command == "event":
+        return cli_event.run(settings, args)
     if args.command == "serve":
         return _serve(settings, demo=not args.no_demo, workers=args.workers)
     return 2
