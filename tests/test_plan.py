@@ -163,6 +163,11 @@ BAD_FILES = {
         10,
         "sessions[1].polls[1].secret",
     ),
+    "an alias": (
+        GOOD.replace("title: Town hall", "title: &t Town hall\n  venue: *t"),
+        4,
+        "YAML syntax",
+    ),
     "poll kind not supported yet": (
         GOOD + "        kind: ranking\n",
         10,

@@ -68,6 +68,21 @@ def _what(node: Node) -> str:
     return f"{_KINDS_OF_SCALAR.get(node.tag, 'a value')} {node.value}"
 
 
+class _AliasError(yaml.MarkedYAMLError):
+    pass
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML without aliases: ``*name`` reuses a node, and a few nested ones make a walk over
+    the tree take exponential time (the "billion laughs"). A plan writes its values out."""
+
+    def compose_node(self, parent: Node | None, index: int) -> Node | None:
+        if self.check_event(yaml.AliasEvent):
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _AliasError(None, None, "aliases (*name) are not allowed in a plan", mark)
+        return super().compose_node(parent, index)
+
+
 class _Reader:
     def __init__(self) -> None:
         self.problems: list[Problem] = []
@@ -287,10 +302,11 @@ class _Fields:
 def read_plan(text: str) -> Plan:
     """The plan in a file's ``text``; raises ``PlanError`` listing every problem in it."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        problem = f"{exc.problem or exc.context}; {_SYNTAX_HINT}"
+        hint = "write the value out" if isinstance(exc, _AliasError) else _SYNTAX_HINT
+        problem = f"{exc.problem or exc.context}; {hint}"
         raise PlanError([Problem(mark.line + 1 if mark else 1, "YAML syntax", problem)]) from None
     except yaml.YAMLError as exc:  # such as a control character in the file
         raise PlanError([Problem(1, "YAML syntax", str(exc).replace("\n", " "))]) from None
