@@ -8,7 +8,7 @@ import secrets
 from sqlalchemy import select
 
 from assembly.config import Settings
-from assembly.db import Database
+from assembly.db import opened
 from assembly.demo import DEMO_USER
 from assembly.models import Event, FacilitatorAccount
 from assembly.security import Signer, room_code
@@ -18,9 +18,8 @@ async def startup_facts(settings: Settings, base: str) -> list[str]:
     """A fresh one-time console login link, and the demo's room QR, for the start-up banner."""
     from assembly.app import _secret_key
 
-    db = Database(settings.database_url)
     lines: list[str] = []
-    try:
+    async with opened(settings.database_url) as db:
         signer = Signer(await _secret_key(db, settings.secret_key))
         async with db.write() as s:
             account = await s.scalar(
@@ -56,8 +55,6 @@ async def startup_facts(settings: Settings, base: str) -> list[str]:
                 f"shows the current one): {url}",
                 _terminal_qr(url),
             ]
-    finally:
-        await db.dispose()
     return lines
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from assembly import accounts, cli_event, domain
 from assembly.banner import startup_facts
 from assembly.config import SETTINGS, Settings
-from assembly.db import Database, migrate
+from assembly.db import migrate, opened
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
 from assembly.models import FacilitatorAccount
 from live.broker import is_redis
@@ -150,31 +150,24 @@ def _days(raw: str) -> int:
 
 
 async def _purge(settings: Settings) -> dict[str, int]:
-    db = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as db:
         async with db.write() as s:
             return await domain.purge(s)
-    finally:
-        await db.dispose()
 
 
 async def _retention(settings: Settings, slug: str, days: int | None) -> None:
-    db = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as db:
         async with db.write() as s:
             try:
                 event = await domain.event_by_slug(s, slug)
             except domain.Refused as exc:
                 raise SystemExit(exc.message) from None
             event.retention_days = days
-    finally:
-        await db.dispose()
 
 
 async def _user(settings: Settings, args: argparse.Namespace) -> int:
-    db = Database(settings.database_url)
     lines: list[str] = []
-    try:
+    async with opened(settings.database_url) as db:
         async with db.write() as s:  # said only once committed
             if args.user_command == "add":
                 _, password = await add_account(s, args.username, args.password, args.role)
@@ -194,14 +187,11 @@ async def _user(settings: Settings, args: argparse.Namespace) -> int:
                 return 1
         print("\n".join(lines))
         return 0
-    finally:
-        await db.dispose()
 
 
 async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
     """Create the demo event (always when ``reset``, else only in an empty database)."""
-    db = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as db:
         async with db.write() as s:
             if not reset and await event_count(s) > 0:
                 return
@@ -219,8 +209,6 @@ async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
                     f"Facilitator login: {DEMO_USER} / {password}   (shown once; "
                     f"`assembly user add {DEMO_USER}` sets a new one)"
                 )
-    finally:
-        await db.dispose()
 
 
 def _workers_problem(settings: Settings) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from assembly import domain
 from assembly.config import Settings
-from assembly.db import Database, migrate
+from assembly.db import migrate, opened
 from assembly.plan import Plan, PlanError, Problem
 from assembly.plan.read import read_plan
 from assembly.plan.write import write_plan
@@ -43,16 +43,13 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _export(settings: Settings, slug: str, out: str | None) -> int:
-    db = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as db:
         async with db.read() as s:
             try:
                 plan = await domain.export_plan(s, slug)
             except domain.Refused as exc:
                 print(exc.message, file=sys.stderr)
                 return 1
-    finally:
-        await db.dispose()
     text = write_plan(plan)
     if out is None:
         sys.stdout.write(text)
@@ -80,8 +77,7 @@ async def _import(settings: Settings, path: str, replace: bool) -> int:
         problems, slug, slug_line = [], plan.event.slug, plan.slug_line
     except PlanError as exc:
         problems, slug, slug_line = list(exc.problems), exc.slug, exc.slug_line
-    db = Database(settings.database_url)
-    try:
+    async with opened(settings.database_url) as db:
         async with db.write() as s:
             # The slug is checked even when the file has other problems: one run lists them all.
             conflict = await domain.plan_conflict(s, slug, replace) if slug else None
@@ -92,10 +88,7 @@ async def _import(settings: Settings, path: str, replace: bool) -> int:
                     print(problem, file=sys.stderr)
                 print(f"Nothing was imported from {path}.", file=sys.stderr)
                 return 2
-            replaced = await domain.plan_conflict(s, plan.event.slug, replace=False) is not None
-            await domain.import_plan(s, plan, replace)
-    finally:
-        await db.dispose()
+            _, replaced = await domain.import_plan(s, plan, replace)
     polls = sum(len(session.polls) for session in plan.sessions)
     print(
         f"{'Replaced the plan of' if replaced else 'Created'} the event {slug} "

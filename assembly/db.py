@@ -77,6 +77,16 @@ class Database:
         await self.engine.dispose()
 
 
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[Database]:
+    """A ``Database`` for one command: disposed of (its connections closed) when done."""
+    db = Database(url)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+
+
 def alembic_config(url: str) -> Any:
     from alembic.config import Config
 

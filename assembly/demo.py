@@ -27,7 +27,8 @@ def demo_plan_text() -> str:
 async def create_demo(db: AsyncSession) -> Event:
     """Create (or recreate, whatever its state) the demo event from its plan file."""
     await db.execute(delete(Event).where(Event.slug == DEMO_SLUG))
-    return await import_plan(db, read_plan(demo_plan_text()))
+    event, _ = await import_plan(db, read_plan(demo_plan_text()))
+    return event
 
 
 async def event_count(db: AsyncSession) -> int:

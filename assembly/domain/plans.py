@@ -6,7 +6,9 @@ room secret or its screen key, which an imported event gets fresh.
 
 from __future__ import annotations
 
+import dataclasses
 import secrets
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,9 +18,11 @@ from assembly.models import Event, Poll, PollOption, Session
 from assembly.plan import EventPlan, Plan, PollPlan, SessionPlan
 
 
-async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | None:
-    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None."""
-    event = await db.scalar(select(Event).where(Event.slug == slug))
+async def _event(db: AsyncSession, slug: str) -> Event | None:
+    return await db.scalar(select(Event).where(Event.slug == slug))
+
+
+def _conflict(event: Event | None, slug: str, replace: bool) -> str | None:
     if event is None:
         return None
     if not replace:
@@ -34,13 +38,20 @@ async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | Non
     return None
 
 
-async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> Event:
+async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | None:
+    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None."""
+    return _conflict(await _event(db, slug), slug, replace)
+
+
+async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tuple[Event, bool]:
     """Create the plan's event, or with ``replace`` put the plan in place of a draft event's
-    (which keeps its id, room secret and screen key); its first session becomes current."""
-    conflict = await plan_conflict(db, plan.event.slug, replace)
+    (which keeps its id, room secret and screen key); its first session becomes current.
+    Returns the event and whether it replaced one."""
+    event = await _event(db, plan.event.slug)
+    conflict = _conflict(event, plan.event.slug, replace)
     if conflict:
         raise Refused(conflict[0].upper() + conflict[1:] + ".", 409)
-    event = await db.scalar(select(Event).where(Event.slug == plan.event.slug))
+    replaced = event is not None
     if event is None:
         event = Event(room_secret=secrets.token_hex(16), screen_key=secrets.token_hex(16))
         db.add(event)
@@ -77,25 +88,27 @@ async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> Ev
             )
     event.current_session_id = sessions[0].id if sessions else None
     await db.flush()
-    return event
+    return event, replaced
+
+
+# The event's settings in a plan have the names of the event's columns; the lists are tuples in
+# the (frozen) plan and lists in the JSON columns.
+_EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventPlan))
+_LISTS = ("groups", "themes", "word_list")
 
 
 def _set_event(event: Event, plan: EventPlan) -> None:
-    event.slug = plan.slug
-    event.title = plan.title
-    event.status = plan.status
-    event.description = plan.description
-    event.starts_on = plan.starts_on
-    event.venue = plan.venue
-    event.stream_url = plan.stream_url
-    event.stream_delay = plan.stream_delay
-    event.call_url = plan.call_url
-    event.moderation = plan.moderation
-    event.outcomes_public = plan.outcomes_public
-    event.retention_days = plan.retention_days
-    event.groups = list(plan.groups)
-    event.themes = list(plan.themes)
-    event.word_list = list(plan.word_list)
+    for name in _EVENT_FIELDS:
+        value = getattr(plan, name)
+        setattr(event, name, list(value) if name in _LISTS else value)
+
+
+def _event_plan(event: Event) -> EventPlan:
+    values: dict[str, Any] = {}
+    for name in _EVENT_FIELDS:
+        value = getattr(event, name)
+        values[name] = tuple(value) if name in _LISTS else value
+    return EventPlan(**values)
 
 
 async def export_plan(db: AsyncSession, slug: str) -> Plan:
@@ -122,23 +135,7 @@ async def export_plan(db: AsyncSession, slug: str) -> Plan:
     for poll_id, label in rows:
         options[poll_id].append(label)
     return Plan(
-        event=EventPlan(
-            slug=event.slug,
-            title=event.title,
-            status=event.status,
-            description=event.description,
-            starts_on=event.starts_on,
-            venue=event.venue,
-            stream_url=event.stream_url,
-            stream_delay=event.stream_delay,
-            call_url=event.call_url,
-            moderation=event.moderation,
-            outcomes_public=event.outcomes_public,
-            retention_days=event.retention_days,
-            groups=tuple(event.groups),
-            themes=tuple(event.themes),
-            word_list=tuple(event.word_list),
-        ),
+        event=_event_plan(event),
         sessions=tuple(
             SessionPlan(
                 title=s.title,
