@@ -17,7 +17,9 @@ from websockets.asyncio.client import connect
 from assembly import accounts, cli, security
 from assembly.config import Settings
 from assembly.demo import add_account
+from assembly.domain.plans import import_plan
 from assembly.models import Contribution, FacilitatorAccount
+from assembly.plan.read import read_plan
 from assembly.security import STAFF_COOKIE
 from tests.conftest import (
     PASSWORD,
@@ -179,8 +181,14 @@ def test_the_form_token_changes_at_login_and_is_bound_to_it(client: TestClient) 
     ],
 )
 def test_error_pages_do_not_repeat_text_from_the_address(client: TestClient, path: str) -> None:
+    # A second open event: a stale room code then gets the join page (which once repeated the
+    # code), not the one event's page.
+    plan = read_plan("event:\n  slug: second\n  title: A second event\n  status: open\n")
+    _in_app(client, lambda db: import_plan(db, plan))
     r = client.get(path)
     assert r.status_code < 500 and "evil" not in r.text.lower()
+    if path.startswith("/j"):
+        assert "That code is not current" in r.text
 
 
 async def _token(client: httpx.AsyncClient, path: str) -> str:
