@@ -85,8 +85,13 @@ _NO_ACCESS = (
 
 
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    """A widget's content, for the team or the screen address only."""
     if await screen_access(request, event) is None:
         raise Refused(_NO_ACCESS, 403)
+    return await _content(request, db, event)
+
+
+async def _content(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     code, url = join_url(request, event)
     poll = await domain.shown_poll(db, event)
     period = state(request).settings.room_code_period
@@ -111,7 +116,7 @@ async def screen_page(request: Request) -> Response:
         raise LoginRequired(request.url.path)
     seq = st.hub.sequence(screen_topic(event.id))  # before the content: see serve_websocket
     async with st.db.read() as db:
-        ctx = await _context(request, db, event)
+        ctx = await _content(request, db, event)  # access checked above, once
     return page(request, "screen/page.html", seq=seq, **ctx)
 
 
