@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from assembly.config import Settings
 from assembly.db import opened
-from assembly.demo import DEMO_USER
 from assembly.models import Event, FacilitatorAccount
 from assembly.security import Signer, room_code
 
@@ -22,14 +21,17 @@ async def startup_facts(settings: Settings, base: str) -> list[str]:
     async with opened(settings.database_url) as db:
         signer = Signer(await _secret_key(db, settings.secret_key))
         async with db.write() as s:
+            # The installation's first organiser (the one `make run` made), else any account.
             account = await s.scalar(
-                select(FacilitatorAccount).where(FacilitatorAccount.username == DEMO_USER)
-            ) or await s.scalar(select(FacilitatorAccount).order_by(FacilitatorAccount.id))
+                select(FacilitatorAccount)
+                .order_by((FacilitatorAccount.role == "organiser").desc(), FacilitatorAccount.id)
+                .limit(1)
+            )
             events = list(await s.scalars(select(Event).where(Event.status == "open")))
             if account is not None:
                 account.link_nonce = secrets.token_hex(8)
                 token = signer.one_time_login(account.id, account.link_nonce)
-                target = f"/console/{events[0].slug}" if events else "/"
+                target = f"/console/{events[0].slug}" if events else "/organise"
         for event in events:
             lines += [
                 f"  {event.title}",
@@ -40,6 +42,7 @@ async def startup_facts(settings: Settings, base: str) -> list[str]:
         if account is not None:
             lines += [
                 "",
+                f"  Your own assembly (organiser pages): {base}/organise",
                 f"  One-time login for {account.username!r} (works once, for 24 hours):",
                 f"    {base}/login/once/{token}?next={target}",
             ]

@@ -16,7 +16,7 @@ from assembly.banner import startup_facts
 from assembly.config import SETTINGS, Settings
 from assembly.db import migrate, opened
 from assembly.demo import DEMO_SLUG, DEMO_USER, add_account, create_demo, event_count
-from assembly.models import FacilitatorAccount
+from assembly.models import TEAM_ROLES, FacilitatorAccount
 from live.broker import is_redis
 
 
@@ -67,9 +67,15 @@ def _parser() -> argparse.ArgumentParser:
     add.add_argument("username")
     add.add_argument("--password", help="the password (default: generate one and print it)")
     add.add_argument(
-        "--role", choices=["organiser", "facilitator", "moderator"], default="facilitator"
+        "--organiser",
+        action="store_true",
+        help="make it one of the installation's organisers: they create events and see every event",
     )
-    user_sub.add_parser("list", help="list the accounts and their roles")
+    add.add_argument("--event", help="also put it on this event's team (its slug, e.g. demo)")
+    add.add_argument(
+        "--role", choices=TEAM_ROLES, default="facilitator", help="its role on --event's team"
+    )
+    user_sub.add_parser("list", help="list the accounts and their roles on each event")
     remove = user_sub.add_parser(
         "remove", help="delete an account: its logins and open consoles end within a second"
     )
@@ -170,14 +176,26 @@ async def _user(settings: Settings, args: argparse.Namespace) -> int:
     async with opened(settings.database_url) as db:
         async with db.write() as s:  # said only once committed
             if args.user_command == "add":
-                _, password = await add_account(s, args.username, args.password, args.role)
-                lines.append(f"Account {args.username!r} ({args.role}) is ready.")
+                event = None
+                if args.event:
+                    try:
+                        event = await domain.event_by_slug(s, args.event)
+                    except domain.Refused:
+                        print(f"There is no event {args.event!r}.", file=sys.stderr)
+                        return 2
+                account, password = await add_account(
+                    s, args.username, args.password, True if args.organiser else None
+                )
+                what = "an installation organiser" if account.role == "organiser" else "an account"
+                lines.append(f"Account {args.username!r} is ready ({what}).")
+                if event is not None:
+                    await domain.set_team_role(s, event, account, args.role)
+                    lines.append(f"It is {args.role} on the team of {event.slug!r}.")
                 if not args.password:
                     lines.append(f"Password (shown once): {password}")
                 lines.append("Any login or one-time link it had before has ended.")
             elif args.user_command == "list":
-                found = await accounts.accounts(s)
-                lines += [f"{a.username}\t{a.role}" for a in found] or [
+                lines += await accounts.listing(s) or [
                     "No accounts yet: `assembly user add NAME` creates one."
                 ]
             elif await accounts.remove_account(s, args.username):
@@ -201,12 +219,12 @@ async def _demo(settings: Settings, reset: bool, quiet: bool = False) -> None:
             )
             password = None
             if has_user is None:
-                _, password = await add_account(s, DEMO_USER)
+                _, password = await add_account(s, DEMO_USER, organiser=True)
         if not quiet:
             print(f"Created the demo event “{DEMO_SLUG}”.")
             if password:
                 print(
-                    f"Facilitator login: {DEMO_USER} / {password}   (shown once; "
+                    f"Organiser login: {DEMO_USER} / {password}   (shown once; "
                     f"`assembly user add {DEMO_USER}` sets a new one)"
                 )
 

@@ -1,5 +1,5 @@
 """The demo event: an NHS citizens' assembly on the NHS Constitution (built from its plan file,
-``assembly/demo_plan.yaml``), and its facilitator."""
+``assembly/demo_plan.yaml``), and the installation's first organiser."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from assembly.plan.read import read_plan
 from assembly.security import hash_password, new_password
 
 DEMO_SLUG = "demo"
-DEMO_USER = "facilitator"
+DEMO_USER = "organiser"  # the installation organiser `make run` creates and prints
 
 
 def demo_plan_text() -> str:
@@ -36,18 +36,22 @@ async def event_count(db: AsyncSession) -> int:
 
 
 async def add_account(
-    db: AsyncSession, username: str, password: str | None = None, role: str = "facilitator"
+    db: AsyncSession, username: str, password: str | None = None, organiser: bool | None = None
 ) -> tuple[FacilitatorAccount, str]:
-    """Create or reset an account; returns it with the password (generated when not given)."""
+    """Create an account, or set a new password for one; returns it with the password
+    (generated when not given). ``organiser`` makes it one of the installation's organisers
+    (True) or a plain account that gets its rights from event teams (False); None keeps what
+    an existing account is (a new one is plain)."""
     password = password or new_password()
     account = await db.scalar(
         select(FacilitatorAccount).where(FacilitatorAccount.username == username)
     )
     if account is None:
-        account = FacilitatorAccount(username=username, role=role)
+        account = FacilitatorAccount(username=username, role="staff")
         db.add(account)
     account.password_hash = hash_password(password)
-    account.role = role
+    if organiser is not None:
+        account.role = "organiser" if organiser else "staff"
     revoke_logins(account)  # a new password ends every login and link made with the old one
     await db.flush()
     return account, password

@@ -26,6 +26,11 @@ CHANNELS = ("room", "online", "table", "paper", "external")
 KINDS = ("idea", "experience", "question", "concern")
 MAX_TEXT = 1000
 MAX_NAME = 60
+MAX_GROUP = 60  # characters in a stakeholder group's name
+MAX_MEMBER_NAME = 120  # a roster's full name
+MAX_TABLE = 40  # characters in a table's label ("3", "Table A")
+# What an account may be on one event's team (see ``assembly.domain.access`` for what each may do).
+TEAM_ROLES = ("organiser", "facilitator", "moderator", "helper")
 
 
 def utcnow() -> datetime:
@@ -101,6 +106,9 @@ class Participant(Base):
     channel: Mapped[str] = mapped_column(String(10))
     role: Mapped[str] = mapped_column(String(10), default="public")
     display_name: Mapped[str] = mapped_column(String(MAX_NAME), default="")
+    # One of the event's stakeholder groups ("" for none), and a member's table from the roster.
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
+    table_label: Mapped[str] = mapped_column(String(MAX_TABLE), default="", server_default="")
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -118,6 +126,8 @@ class Contribution(Base):
     kind: Mapped[str] = mapped_column(String(12))
     text: Mapped[str] = mapped_column(Text)
     author_name: Mapped[str] = mapped_column(String(MAX_NAME), default="")
+    # The author's stakeholder group when they posted, for results by group.
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="visible")  # pending|visible|hidden
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -210,6 +220,8 @@ class Ballot(Base):
     )
     option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
     channel: Mapped[str] = mapped_column(String(10))
+    # The voter's stakeholder group when they voted, for results by group.
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
@@ -226,15 +238,72 @@ class RequestKey(Base):
 
 
 class FacilitatorAccount(Base):
+    """A login for the team. ``role`` is "organiser" for the installation's organisers (they
+    create events and may open every event) and "staff" for everyone else, who get their
+    rights on each event through its team (``TeamMember``)."""
+
     __tablename__ = "facilitator_account"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(12), default="facilitator")
+    role: Mapped[str] = mapped_column(String(12), default="staff")
     # Changing login_nonce logs the account out everywhere (it is inside every staff cookie).
     login_nonce: Mapped[str] = mapped_column(String(32), default="")
     # Rotated whenever a one-time login link is issued or used, so each link works once.
     link_nonce: Mapped[str] = mapped_column(String(32), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TeamMember(Base):
+    """An account's role on one event's team; it gives nothing on any other event."""
+
+    __tablename__ = "team_member"
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("event.id", ondelete="CASCADE"), primary_key=True
+    )
+    account_id: Mapped[int] = mapped_column(
+        ForeignKey("facilitator_account.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[str] = mapped_column(String(12))  # one of TEAM_ROLES
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class TeamInvite(Base):
+    """A one-time link that puts whoever opens it on an event's team; only its hash is kept."""
+
+    __tablename__ = "team_invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str] = mapped_column(String(MAX_NAME), default="", server_default="")
+    created_by: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_account.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    used_by: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_account.id", ondelete="SET NULL"), default=None
+    )
+
+
+class Member(Base):
+    """An assembly member from the roster, with the personal code printed on their card.
+    ``participant_id`` is whoever opened the card last; ``checked_in_at`` is set when they join
+    or a helper checks them in at the door (a member without a phone still counts)."""
+
+    __tablename__ = "member"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(MAX_MEMBER_NAME))
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
+    table_label: Mapped[str] = mapped_column(String(MAX_TABLE), default="", server_default="")
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
+    checked_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -299,6 +299,8 @@ async def scenario(args: argparse.Namespace, flood: str) -> dict[str, object]:
                     "facilitator",
                     "--password",
                     password,
+                    "--event",
+                    "demo",
                 ],
                 env=env,
                 cwd=ROOT,

@@ -492,7 +492,7 @@ async def start_server(args: argparse.Namespace, env: dict[str, str], port: int)
         )
 
     run("demo", "--quiet")
-    run("user", "add", "facilitator", "--password", PASSWORD)
+    run("user", "add", "facilitator", "--password", PASSWORD, "--event", "demo")
     serve = [sys.executable, "-m", "assembly", "serve", "--no-demo"]
     if args.workers:
         serve += ["--workers", str(args.workers)]  # the flag may not exist in the server yet

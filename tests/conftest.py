@@ -25,6 +25,7 @@ from assembly.app import create_app
 from assembly.config import Settings
 from assembly.db import Database, migrate
 from assembly.demo import add_account, create_demo
+from assembly.domain import set_team_role
 
 PASSWORD = "correct horse battery staple"
 # Each run, and each worker of a parallel run, has its own PostgreSQL database and its own
@@ -64,8 +65,9 @@ async def _seed(settings: Settings) -> None:
     db = Database(settings.database_url)
     try:
         async with db.write() as s:
-            await create_demo(s)
-            await add_account(s, "facilitator", PASSWORD)
+            demo = await create_demo(s)
+            account, _ = await add_account(s, "facilitator", PASSWORD)
+            await set_team_role(s, demo, account, "facilitator")
     finally:
         await db.dispose()
 

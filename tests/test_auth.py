@@ -107,10 +107,16 @@ def test_the_cli_lists_and_removes_accounts(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    assert cli.main(["user", "add", "moira", "--role", "moderator", "--password", "pw"]) == 0
+    add = ["user", "add", "moira", "--password", "pw", "--event", "demo", "--role", "moderator"]
+    assert cli.main(add) == 0
+    assert cli.main(["user", "add", "olu", "--organiser", "--password", "pw"]) == 0
+    assert cli.main(["user", "add", "nobody", "--password", "pw"]) == 0
     assert cli.main(["user", "list"]) == 0
     listed = capsys.readouterr().out
-    assert "moira\tmoderator" in listed and "facilitator\tfacilitator" in listed
+    assert "moira\tmoderator on demo" in listed and "facilitator\tfacilitator on demo" in listed
+    assert "olu\torganiser of every event" in listed and "nobody\tno team yet" in listed
+    assert cli.main(["user", "add", "x", "--event", "no-such-event"]) == 2
+    assert "There is no event 'no-such-event'." in capsys.readouterr().err
     assert cli.main(["user", "remove", "moira"]) == 0
     assert "removed" in capsys.readouterr().out
     assert cli.main(["user", "remove", "moira"]) == 1

@@ -26,12 +26,16 @@ from tests.test_privacy import _set
 
 PARTICIPANTS = ["public_room", "public_online", "member_room", "member_online"]
 OBSERVERS = ["observer_room", "observer_online"]
-STAFF = ["moderator", "facilitator", "organiser"]
+# Logged-in accounts with a role on the demo's team; "admin" is an installation organiser (on
+# no team, organiser of every event).
+STAFF = ["moderator", "facilitator", "organiser", "helper", "admin"]
+# "outsider": an organiser of another event's team only, which gives nothing on the demo.
 # "screen": a browser that opened the big screen's secret address (the projector's).
-ROLES = ["anonymous", *PARTICIPANTS, *OBSERVERS, *STAFF, "screen", "api_key"]
+ROLES = ["anonymous", *PARTICIPANTS, *OBSERVERS, *STAFF, "outsider", "screen", "api_key"]
 EVERYONE = set(ROLES)
 BROWSERS = EVERYONE - {"api_key"}  # anything that holds a CSRF cookie and can post a form
-RUNNERS = {"facilitator", "organiser"}
+RUNNERS = {"facilitator", "organiser", "admin"}
+MODERATORS = RUNNERS | {"moderator"}
 
 # Who may call each route (by route name). Everyone else must be refused.
 MATRIX: dict[str, set[str]] = {
@@ -64,8 +68,8 @@ MATRIX: dict[str, set[str]] = {
     "console": set(STAFF),
     "console_widget": set(STAFF),
     "console_socket": set(STAFF),
-    "moderate": set(STAFF),
-    "respond": set(STAFF),
+    "moderate": MODERATORS,
+    "respond": MODERATORS,
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
 }
@@ -101,11 +105,23 @@ class World:
 
 
 def _add_account(client: TestClient, username: str, role: str) -> None:
+    """An account called ``username``: an installation organiser for "admin", an organiser of
+    another event for "outsider", else ``role`` on the demo's team."""
+
     async def go() -> None:
         from assembly.demo import add_account
+        from assembly.domain import event_by_slug, set_team_role
+        from assembly.models import Event
 
         async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
-            await add_account(db, username, PASSWORD, role)
+            account, _ = await add_account(db, username, PASSWORD, organiser=role == "admin")
+            if role == "outsider":
+                other = Event(slug="other", title="Another assembly", room_secret="s" * 32)
+                db.add(other)
+                await db.flush()
+                await set_team_role(db, other, account, "organiser")
+            elif role != "admin":
+                await set_team_role(db, await event_by_slug(db, "demo"), account, role)
 
     client.portal.call(go)  # type: ignore[union-attr]
 
@@ -131,7 +147,7 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
     if role == "api_key":
         w.headers = {"Authorization": "Bearer some-integration-key"}
         return w
-    if role in STAFF:
+    if role in STAFF or role == "outsider":
         if role != "facilitator":
             _add_account(client, role, role)
         token = csrf_of(client, "/login")

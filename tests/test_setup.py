@@ -53,12 +53,17 @@ def test_demo_event_is_created_once(tmp_path: Path, capsys: object) -> None:
         assert conn.execute("select count(*) from session").fetchone()[0] == 3
         assert conn.execute("select count(*) from facilitator_account").fetchone()[0] == 1
     out = capsys.readouterr().out  # type: ignore[attr-defined]
-    assert out.count("Facilitator login: facilitator / ") == 1  # the password is shown once
+    assert out.count("Organiser login: organiser / ") == 1  # the password is shown once
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        # The account `make run` prints is one of the installation's organisers.
+        assert conn.execute("select username, role from facilitator_account").fetchall() == [
+            ("organiser", "organiser")
+        ]
 
 
 def test_cli_user_add_and_help(tmp_path: Path, monkeypatch: object, capsys: object) -> None:
     monkeypatch.setenv("DATABASE_URL", make_settings(tmp_path).database_url)  # type: ignore[attr-defined]
-    assert cli.main(["user", "add", "alex", "--role", "organiser"]) == 0
+    assert cli.main(["user", "add", "alex", "--organiser"]) == 0
     assert "Password (shown once):" in capsys.readouterr().out  # type: ignore[attr-defined]
     with sqlite3.connect(tmp_path / "assembly.db") as conn:
         assert conn.execute("select role from facilitator_account").fetchall() == [("organiser",)]

@@ -5,11 +5,13 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 
 One module per concept: ``events`` (events and sessions), ``participants``, ``contributions``
 (with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention),
+``team`` and ``access`` (who is on an event's team, and what each role may do there),
 ``plans`` (an event built from a plan file, and read back into one) and ``records``
 (idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
 Everything is re-exported here, so callers write ``domain.post_contribution(...)``.
 """
 
+from assembly.domain.access import allows, authorize, role_on
 from assembly.domain.contributions import (
     MODERATION_ACTIONS,
     Moderated,
@@ -58,6 +60,7 @@ from assembly.domain.privacy import (
 )
 from assembly.domain.records import audit, claim_key, key_used
 from assembly.domain.refusal import Refused, upsert_insert
+from assembly.domain.team import events_of, remove_from_team, set_team_role, team_of
 
 __all__ = [
     # refusal
@@ -116,4 +119,12 @@ __all__ = [
     "audit",
     "claim_key",
     "key_used",
+    # teams and who may do what
+    "allows",
+    "authorize",
+    "events_of",
+    "remove_from_team",
+    "role_on",
+    "set_team_role",
+    "team_of",
 ]

@@ -1,4 +1,4 @@
-"""Facilitator login: password form, one-time links, and the staff cookie."""
+"""Team login: password form, one-time links, the staff cookie, and who may do what."""
 
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from assembly import domain
 from assembly.accounts import revoke_logins
 from assembly.domain import Refused
-from assembly.models import FacilitatorAccount
+from assembly.models import Event, FacilitatorAccount
 from assembly.security import (
     CSRF_COOKIE,
     STAFF_COOKIE,
@@ -46,28 +47,27 @@ async def current_account(conn: HTTPConnection) -> FacilitatorAccount | None:
     return account
 
 
-# What each staff role may do in the console.
-CAPABILITIES = {
-    "moderator": {"view", "moderate"},
-    "facilitator": {"view", "moderate", "run"},
-    "organiser": {"view", "moderate", "run"},
-}
-
-
-async def require_account(request: Request, capability: str = "view") -> FacilitatorAccount:
-    """The facilitator, or a redirect to the login page (a 403 sentence for htmx requests)."""
+async def require_login(request: Request) -> FacilitatorAccount:
+    """The logged-in account, or a redirect to the login page (a 403 sentence for htmx
+    requests and posts). What it may do on an event is ``require_staff``'s question."""
     account = await current_account(request)
     if account is not None:
-        if capability not in CAPABILITIES.get(account.role, set()):
-            raise Refused(
-                "Your account cannot do this: moderators moderate contributions; "
-                "facilitators and organisers run the agenda and polls.",
-                403,
-            )
         return account
     if is_htmx(request) or request.method != "GET":
         raise Refused("Your login has expired. Log in again in a new tab, then retry.", 403)
     raise LoginRequired(request.url.path)
+
+
+async def require_staff(
+    request: Request, capability: str = "view"
+) -> tuple[FacilitatorAccount, Event, str]:
+    """The logged-in account, the event the path names, and the account's role on that event's
+    team, when the role allows ``capability``; else a login redirect or a 403 sentence."""
+    account = await require_login(request)
+    async with state(request).db.read() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        role = await domain.authorize(db, account, event, capability)
+    return account, event, role
 
 
 class LoginRequired(Exception):

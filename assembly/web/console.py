@@ -18,7 +18,7 @@ from assembly import domain
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
-from assembly.web.auth import CAPABILITIES, current_account, require_account
+from assembly.web.auth import current_account, require_login, require_staff
 from assembly.web.common import (
     checked_form,
     done,
@@ -27,7 +27,7 @@ from assembly.web.common import (
     path_int,
     refuse_socket,
     repeated,
-    socket_event,
+    socket_lookup,
     state,
     widget,
 )
@@ -60,10 +60,8 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
 
 
 async def console_page(request: Request) -> Response:
-    account = await require_account(request)
+    account, event, role = await require_staff(request)
     st = state(request)
-    async with st.db.read() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
     seq = st.hub.sequence(console_topic(event.id))  # before the content: see serve_websocket
     # A new session for the content: SQLite's snapshot starts at a transaction's first read, so
     # the event's session could miss a change published just before ``seq`` was read.
@@ -78,7 +76,9 @@ async def console_page(request: Request) -> Response:
         screen_address=address,
         screen_host=urlsplit(address).netloc,
         public_url=st.settings.public_url,
-        can_run="run" in CAPABILITIES.get(account.role, set()),
+        role=role,
+        can_run=domain.allows(role, "run"),
+        can_organise=domain.allows(role, "organise"),
         **ctx,
     )
 
@@ -91,7 +91,7 @@ WIDGETS = {
 
 
 async def console_widget(request: Request) -> Response:
-    await require_account(request)
+    await require_staff(request)
     return await widget(request, WIDGETS, _context)
 
 
@@ -102,10 +102,11 @@ StaffAction = Callable[[AsyncSession, Event, FacilitatorAccount, FormData], Awai
 async def _act(request: Request, capability: str, action: StaffAction[T]) -> tuple[Event, T | None]:
     """Run a console POST: login and role, CSRF, then ``action`` and the idempotency key in
     one transaction. The result is None when the key shows it was already done."""
-    account = await require_account(request, capability)
+    account = await require_login(request)
     form = await checked_form(request)
     async with state(request).db.write() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+        await domain.authorize(db, account, event, capability)
         actor = f"staff:{account.id}"
         if not await domain.claim_key(db, actor, idempotency_key(request, form)):
             return event, None
@@ -189,9 +190,16 @@ async def socket(websocket: WebSocket) -> None:
     if account is None:
         await refuse_socket(websocket, "Your login has ended. Reload the page to log in again.")
         return
-    # Closed within a second of a logout, a new password or the account's removal.
+    # Closed within a second of a logout, a new password, the account's removal or its
+    # removal from the event's team (which ends its logins).
     label = staff_label(account.id, account.login_nonce)
-    event = await socket_event(websocket)
+
+    async def find(db: AsyncSession) -> Event:
+        event = await domain.event_by_slug(db, websocket.path_params["event"])
+        await domain.authorize(db, account, event, "view")
+        return event
+
+    event = await socket_lookup(websocket, find)
     if event is not None:
         topic = console_topic(event.id)
         del event, account  # plain values only for as long as the socket is open

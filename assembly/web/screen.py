@@ -71,7 +71,10 @@ async def screen_access(conn: HTTPConnection, event: Event) -> str | None:
     carries (see ``assembly.guard``), or None."""
     account = await current_account(conn)
     if account is not None:
-        return staff_label(account.id, account.login_nonce)
+        async with state(conn).db.read() as db:
+            on_team = await domain.role_on(db, account, event) is not None
+        if on_team:
+            return staff_label(account.id, account.login_nonce)
     key = state(conn).signer.screen_key(conn.cookies.get(_cookie_name(event)), event.id)
     if key is not None and hmac.compare_digest(key, event.screen_key):
         return screen_label(event.id, key)
