@@ -1,0 +1,57 @@
+"""The tables, one module per concept: ``base`` (the declarative base, limits and values),
+``event`` (installation, events, sessions, participants, the members' roster), ``content``
+(contributions, responses, upvotes, polls, options, ballots) and ``staff`` (accounts, teams,
+team invites, idempotency keys, the audit log). Everything is re-exported here."""
+
+from assembly.models.base import (
+    CHANNELS,
+    KINDS,
+    MAX_GROUP,
+    MAX_MEMBER_NAME,
+    MAX_NAME,
+    MAX_TABLE,
+    MAX_TEXT,
+    TEAM_ROLES,
+    Base,
+    utcnow,
+)
+from assembly.models.content import Ballot, Contribution, Poll, PollOption, Response, Upvote
+from assembly.models.event import Event, Instance, Member, Participant, Session
+from assembly.models.staff import (
+    MAX_KEY,
+    AuditEntry,
+    FacilitatorAccount,
+    RequestKey,
+    TeamInvite,
+    TeamMember,
+)
+
+__all__ = [
+    "CHANNELS",
+    "KINDS",
+    "MAX_GROUP",
+    "MAX_KEY",
+    "MAX_MEMBER_NAME",
+    "MAX_NAME",
+    "MAX_TABLE",
+    "MAX_TEXT",
+    "TEAM_ROLES",
+    "AuditEntry",
+    "Ballot",
+    "Base",
+    "Contribution",
+    "Event",
+    "FacilitatorAccount",
+    "Instance",
+    "Member",
+    "Participant",
+    "Poll",
+    "PollOption",
+    "RequestKey",
+    "Response",
+    "Session",
+    "TeamInvite",
+    "TeamMember",
+    "Upvote",
+    "utcnow",
+]

@@ -1,0 +1,133 @@
+"""What people say and decide: contributions, responses, upvotes, polls, options and ballots."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from assembly.models.base import MAX_GROUP, MAX_NAME, Base, utcnow
+
+
+class Contribution(Base):
+    __tablename__ = "contribution"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session.id", ondelete="SET NULL"), default=None
+    )
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
+    channel: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(12))
+    text: Mapped[str] = mapped_column(Text)
+    author_name: Mapped[str] = mapped_column(String(MAX_NAME), default="")
+    # The author's stakeholder group when they posted, for results by group.
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
+    status: Mapped[str] = mapped_column(String(10), default="visible")  # pending|visible|hidden
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False)
+    featured: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    upvotes: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Loaded with every contribution (one extra SELECT per query, not per row): pages and
+    # pushes render outside the database session, where a lazy load cannot happen.
+    responses: Mapped[list[Response]] = relationship(
+        lazy="selectin",
+        order_by="Response.id",
+        # Deleting a contribution deletes its responses (the database cascades it too).
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class Response(Base):
+    """A facilitator's answer to a contribution, shown under it to everyone who can see it."""
+
+    __tablename__ = "response"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), index=True
+    )
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("facilitator_account.id", ondelete="SET NULL"), default=None
+    )
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Upvote(Base):
+    __tablename__ = "upvote"
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+_OPEN = text("status = 'open'")
+
+
+class Poll(Base):
+    __tablename__ = "poll"
+    # One open poll per event, whatever runs at the same moment: the poll on the phones is
+    # always the one on the screen (`set_poll_status` also locks the event to keep it so).
+    __table_args__ = (
+        Index(
+            "uq_poll_one_open_per_event",
+            "event_id",
+            unique=True,
+            postgresql_where=_OPEN,
+            sqlite_where=_OPEN,
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("session.id", ondelete="CASCADE"), default=None
+    )
+    question: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(12), default="single")
+    status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|open|closed
+    opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # Raised in the same transaction as every change to the poll or its ballots: a tally
+    # carries the revision it counted, and pages keep the tally with the highest.
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class PollOption(Base):
+    __tablename__ = "poll_option"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(200))
+
+
+class Ballot(Base):
+    __tablename__ = "ballot"
+    __table_args__ = (UniqueConstraint("poll_id", "participant_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), index=True)
+    # None once its participant left or was purged: the ballot stays as an anonymous total.
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL")
+    )
+    option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(10))
+    # The voter's stakeholder group when they voted, for results by group.
+    group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
+    cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
