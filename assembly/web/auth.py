@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import anyio
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
@@ -25,6 +29,7 @@ from assembly.security import (
 from assembly.web.common import (
     checked_form,
     client_address,
+    idempotency_key,
     is_htmx,
     page,
     secure_cookies,
@@ -68,6 +73,27 @@ async def require_staff(
         event = await domain.event_by_slug(db, request.path_params["event"])
         role = await domain.authorize(db, account, event, capability)
     return account, event, role
+
+
+T = TypeVar("T")
+StaffAction = Callable[[AsyncSession, Event, FacilitatorAccount, FormData], Awaitable[T]]
+
+
+async def staff_act(
+    request: Request, capability: str, action: StaffAction[T], max_files: int = 0
+) -> tuple[Event, T | None]:
+    """Run a team member's POST on the event the path names: login, CSRF, then in one
+    transaction the role's ``capability`` on that event, ``action`` and the idempotency key.
+    The result is None when the key shows it was already done."""
+    account = await require_login(request)
+    form = await checked_form(request, max_files)
+    async with state(request).db.write() as db:
+        event = await domain.event_by_slug(db, request.path_params["event"])
+        await domain.authorize(db, account, event, capability)
+        actor = f"staff:{account.id}"
+        if not await domain.claim_key(db, actor, idempotency_key(request, form)):
+            return event, None
+        return event, await action(db, event, account, form)
 
 
 class LoginRequired(Exception):

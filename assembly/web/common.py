@@ -96,10 +96,11 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-async def checked_form(request: Request) -> FormData:
-    """The request's form, after checking its CSRF token (form field or X-CSRF-Token header)."""
+async def checked_form(request: Request, max_files: int = 0) -> FormData:
+    """The request's form, after checking its CSRF token (form field or X-CSRF-Token header).
+    Only forms that upload a file (a plan, a roster) allow ``max_files``."""
     try:
-        form = await request.form(max_files=0, max_fields=50)
+        form = await request.form(max_files=max_files, max_fields=50)
     except Exception:
         raise Refused("The form could not be read. Reload the page and try again.", 400) from None
     given = form.get(CSRF_FIELD)

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,11 +17,9 @@ from assembly import domain
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
-from assembly.web.auth import current_account, require_login, require_staff
+from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
-    checked_form,
     done,
-    idempotency_key,
     page,
     path_int,
     refuse_socket,
@@ -95,24 +92,6 @@ async def console_widget(request: Request) -> Response:
     return await widget(request, WIDGETS, _context)
 
 
-T = TypeVar("T")
-StaffAction = Callable[[AsyncSession, Event, FacilitatorAccount, FormData], Awaitable[T]]
-
-
-async def _act(request: Request, capability: str, action: StaffAction[T]) -> tuple[Event, T | None]:
-    """Run a console POST: login and role, CSRF, then ``action`` and the idempotency key in
-    one transaction. The result is None when the key shows it was already done."""
-    account = await require_login(request)
-    form = await checked_form(request)
-    async with state(request).db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        await domain.authorize(db, account, event, capability)
-        actor = f"staff:{account.id}"
-        if not await domain.claim_key(db, actor, idempotency_key(request, form)):
-            return event, None
-        return event, await action(db, event, account, form)
-
-
 def _id(request: Request) -> int:
     return path_int(request.path_params["id"])
 
@@ -123,7 +102,7 @@ async def moderate(request: Request) -> Response:
             db, event, account, _id(request), request.path_params["action"]
         )
 
-    event, before = await _act(request, "moderate", act)
+    event, before = await staff_act(request, "moderate", act)
     if before is None:
         return repeated(request, f"/console/{event.slug}")
     st = state(request)
@@ -137,7 +116,7 @@ async def respond(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
         return await domain.respond(db, event, account, _id(request), f.get("text"))
 
-    event, c = await _act(request, "moderate", act)
+    event, c = await staff_act(request, "moderate", act)
     if c is None:
         return repeated(request, f"/console/{event.slug}")
     st = state(request)
@@ -150,7 +129,7 @@ async def make_current(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
         return await domain.set_current_session(db, event, _id(request), account)
 
-    event, session = await _act(request, "run", act)
+    event, session = await staff_act(request, "run", act)
     if session is None:
         return repeated(request, f"/console/{event.slug}")
     await state(request).push.agenda_changed(event)
@@ -164,7 +143,7 @@ async def poll_status(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
         return await domain.set_poll_status(db, event, account, _id(request), status)
 
-    event, poll = await _act(request, "run", act)
+    event, poll = await staff_act(request, "run", act)
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
     await state(request).push.agenda_changed(event)
@@ -179,7 +158,7 @@ async def new_screen_key(request: Request) -> Response:
         domain.audit(db, event, account, "screen.new_key", f"event:{event.id}")
         return event
 
-    event, changed = await _act(request, "run", act)
+    event, changed = await staff_act(request, "run", act)
     if changed is not None:
         await state(request).guard.sweep()  # this process at once; the others within a second
     return done(request, "", f"/console/{event.slug}#screen-access", "The screen address changed.")
