@@ -143,3 +143,46 @@ def test_the_models_and_the_migrations_agree(
             await engine.dispose()
 
     assert asyncio.run(differences()) == []
+
+
+def test_accounts_with_a_console_wide_role_keep_it_on_every_event_after_0007(
+    tmp_path: Path,
+) -> None:
+    """Before teams, a facilitator or moderator account ran every event's console: migration
+    0007 puts it on every existing event's team in that role, and keeps organisers organisers."""
+    from alembic import command
+
+    from assembly.db import alembic_config
+
+    url = make_settings(tmp_path).database_url
+    command.upgrade(alembic_config(url), "0006")
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        for slug in ("a", "b"):
+            conn.execute(
+                "insert into event (slug, title, stream_url, moderation, room_secret, "
+                "screen_key, status, created_at) values (?, ?, '', 'post', 's', 'k', 'open', "
+                "'2026-12-01')",
+                (slug, slug.upper()),
+            )
+        for name, role in (("fran", "facilitator"), ("mo", "moderator"), ("olu", "organiser")):
+            conn.execute(
+                "insert into facilitator_account (username, password_hash, role, login_nonce, "
+                "link_nonce, created_at) values (?, 'x', ?, '', '', '2026-12-01')",
+                (name, role),
+            )
+    command.upgrade(alembic_config(url), "head")
+    with sqlite3.connect(tmp_path / "assembly.db") as conn:
+        team = conn.execute(
+            "select e.slug, a.username, t.role from team_member t join event e on e.id = "
+            "t.event_id join facilitator_account a on a.id = t.account_id order by 1, 2"
+        ).fetchall()
+        roles = conn.execute(
+            "select username, role from facilitator_account order by username"
+        ).fetchall()
+    assert team == [
+        ("a", "fran", "facilitator"),
+        ("a", "mo", "moderator"),
+        ("b", "fran", "facilitator"),
+        ("b", "mo", "moderator"),
+    ]
+    assert roles == [("fran", "staff"), ("mo", "staff"), ("olu", "organiser")]
