@@ -225,3 +225,33 @@ def test_logout_closes_the_console_socket_open_on_another_worker(
 
     with LiveServer(settings) as a, LiveServer(settings) as b:
         assert asyncio.run(main()) < 2.0  # the guard looks every half second
+
+
+@pytest.mark.parametrize(
+    ("role", "hidden"),
+    [
+        ("helper", {"no-moderate", "no-run"}),
+        ("moderator", {"no-run"}),
+        ("facilitator", set()),
+        ("organiser", set()),
+    ],
+)
+def test_the_console_hides_what_the_role_may_not_do(
+    client: TestClient, role: str, hidden: set[str]
+) -> None:
+    """Pushed fragments are the same for every role, so the page hides (by a class on the
+    console) the controls the server would refuse this role."""
+    from assembly.domain import event_by_slug, set_team_role
+
+    async def put_on_team(db: Any) -> None:
+        account = await db.scalar(
+            select(FacilitatorAccount).where(FacilitatorAccount.username == "facilitator")
+        )
+        await set_team_role(db, await event_by_slug(db, "demo"), account, role)
+
+    _in_app(client, put_on_team)
+    login(client)
+    html = client.get("/console/demo").text
+    classes = set(re.search(r'id="main" class="([^"]*)"', html).group(1).split())  # type: ignore[union-attr]
+    assert classes & {"no-moderate", "no-run"} == hidden
+    assert f"facilitator ({role})" in html

@@ -75,6 +75,7 @@ async def console_page(request: Request) -> Response:
         public_url=st.settings.public_url,
         role=role,
         can_run=domain.allows(role, "run"),
+        can_moderate=domain.allows(role, "moderate"),
         can_organise=domain.allows(role, "organise"),
         **ctx,
     )
