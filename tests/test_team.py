@@ -225,6 +225,9 @@ def test_a_bad_signup_says_why_and_keeps_the_link(client: TestClient) -> None:
         f"/team/invite/{link}/account", data={**data, "csrf_token": csrf_of(client, "/login")}
     )
     assert r.status_code == 422 and "at least 12 characters" in r.text
+    for odd in ("a b", "x", "nul\x00byte", "\u202eevil", "n" * 61):
+        r = _signup(client, link, odd)
+        assert r.status_code == 422 and "without spaces" in r.text, odd
     assert _counts(client) == before
     assert _signup(client, link, "sam").status_code == 303  # the link still works
 

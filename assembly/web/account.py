@@ -23,7 +23,7 @@ from assembly.web.common import checked_form, client_address, page, state
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1000  # argon2 hashes whatever it is given: bound the work a form can ask for
 USERNAME = re.compile(r"[^\s]{2,60}")
-_USERNAME_RULE = "A username is 2 to 60 characters, without spaces."
+_USERNAME_RULE = "A username is 2 to 60 letters, digits or signs, without spaces."
 _TAKEN = "The username “{name}” is taken. Choose another, or log in if it is yours."
 
 
@@ -87,7 +87,7 @@ async def invite_signup(request: Request) -> Response:
         await domain.open_invite(db, token)  # a dead link is told so before anything else
     try:
         password = _new_password(form.get("password"), form.get("password_again"))
-        if not USERNAME.fullmatch(username):
+        if not USERNAME.fullmatch(username) or not username.isprintable():
             raise Refused(_USERNAME_RULE, 422)
     except Refused as exc:
         return await _invite_page(request, exc.status, exc.message, username[:60])
