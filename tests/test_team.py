@@ -268,8 +268,12 @@ def test_two_accepting_one_link_at_once_only_one_wins(settings: Settings) -> Non
                         )
                         if waiting:
                             break
+                        await watch.rollback()  # a new snapshot of pg_stat_activity next time
                         await asyncio.sleep(0.01)
-                    assert waiting, "the second accept never waited for the first"
+                    assert waiting, (
+                        "the second accept never waited for the first",
+                        racer.done() and (racer.exception() or racer.result()),
+                    )
             outcome = await racer
             async with db.read() as s:
                 rows = await s.scalar(
@@ -468,3 +472,14 @@ def test_user_list_shows_who_joined_by_invite(
     assert cli.main(["user", "remove", "sam"]) == 0
     assert cli.main(["user", "list"]) == 0
     assert "sam" not in capsys.readouterr().out.split("removed")[-1]
+
+
+def test_the_last_organiser_cannot_step_down_by_an_invite_either(client: TestClient) -> None:
+    _member(client, "olga", "organiser")
+    link = _invite(client, "helper")
+    _login(client, "olga")
+    r = client.post(f"/team/invite/{link}/join", data={"csrf_token": csrf_of(client, "/login")})
+    assert r.status_code == 409 and "last organiser" in r.text
+    assert _role(client, "olga") == "organiser"
+    client.cookies.clear()
+    assert client.get(f"/team/invite/{link}").status_code == 200  # still usable by someone else

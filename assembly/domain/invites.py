@@ -11,8 +11,16 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.refusal import Refused
-from assembly.domain.team import set_team_role
-from assembly.models import MAX_NAME, TEAM_ROLES, Event, FacilitatorAccount, TeamInvite, utcnow
+from assembly.domain.team import check_not_last_organiser, set_team_role
+from assembly.models import (
+    MAX_NAME,
+    TEAM_ROLES,
+    Event,
+    FacilitatorAccount,
+    TeamInvite,
+    TeamMember,
+    utcnow,
+)
 
 INVITE_DAYS = 7
 # One sentence for a used, withdrawn, expired or unknown link: it says nothing about which.
@@ -61,8 +69,8 @@ async def pending_invites(db: AsyncSession, event: Event) -> list[TeamInvite]:
     return list(found)
 
 
-async def withdraw_invite(db: AsyncSession, event: Event, invite_id: int) -> TeamInvite:
-    """Delete one of ``event``'s unused invites, so its link stops working."""
+async def withdraw_invite(db: AsyncSession, event: Event, invite_id: int) -> tuple[str, str]:
+    """Delete one of ``event``'s unused invites, so its link stops working; its (role, note)."""
     result = await db.execute(
         delete(TeamInvite)
         .where(
@@ -75,7 +83,7 @@ async def withdraw_invite(db: AsyncSession, event: Event, invite_id: int) -> Tea
     row = result.first()
     if row is None:
         raise Refused("That invite has been used or withdrawn already. Reload the page.", 404)
-    return TeamInvite(note=row.note, role=row.role)
+    return row.role, row.note
 
 
 async def open_invite(db: AsyncSession, token: str) -> tuple[TeamInvite, Event]:
@@ -121,5 +129,9 @@ async def accept_invite(
     event = await db.get(Event, claimed.event_id)
     if event is None:  # the event was deleted in between: its invites went with it
         raise Refused(INVITE_GONE, 410)
+    current = await db.get(TeamMember, (event.id, account.id))
+    if current is not None and current.role != claimed.role:
+        # Raised before anything is committed: the link stays usable for someone else.
+        await check_not_last_organiser(db, event, account, account, current.role)
     await set_team_role(db, event, account, claimed.role)
     return event, claimed.role

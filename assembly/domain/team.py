@@ -7,6 +7,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.accounts import revoke_logins
+from assembly.domain.access import is_installation_organiser
 from assembly.domain.refusal import Refused
 from assembly.models import TEAM_ROLES, Event, FacilitatorAccount, TeamMember
 
@@ -81,12 +82,13 @@ async def _team_member(
     return found[0], found[1]
 
 
-async def _check_not_last_organiser(
+async def check_not_last_organiser(
     db: AsyncSession, event: Event, by: FacilitatorAccount, who: FacilitatorAccount, role: str
 ) -> None:
-    # The installation's organisers open every event anyway; a team organiser leaving the team
-    # without another would leave only them able to run its setup.
-    if role != "organiser" or by.role == "organiser":
+    """Refuse (409) when ``by`` would take ``who``, whose role is ``role``, off being the last
+    organiser on ``event``'s team. The installation's organisers, who open every event anyway,
+    may; anyone else would leave nobody on the team able to change the event's setup."""
+    if role != "organiser" or is_installation_organiser(by):
         return
     organisers = await db.scalar(
         select(func.count())
@@ -105,7 +107,7 @@ async def change_team_role(
         raise Refused(f"Choose one of the roles: {', '.join(TEAM_ROLES)}.", 422)
     who, current = await _team_member(db, event, account_id)
     if role != current:
-        await _check_not_last_organiser(db, event, by, who, current)
+        await check_not_last_organiser(db, event, by, who, current)
         await set_team_role(db, event, who, role)
     return who, role
 
@@ -116,7 +118,7 @@ async def take_off_team(
     """``by`` removes a team member, whose logins end (see ``remove_from_team``); the team's
     last organiser stays."""
     who, current = await _team_member(db, event, account_id)
-    await _check_not_last_organiser(db, event, by, who, current)
+    await check_not_last_organiser(db, event, by, who, current)
     await remove_from_team(db, event, who)
     return who
 

@@ -78,9 +78,9 @@ async def invite(request: Request) -> Response:
 
 async def withdraw(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        gone = await domain.withdraw_invite(db, event, path_int(request.path_params["id"]))
-        domain.audit(db, event, account, "team.withdraw", f"{gone.role}: {gone.note}"[:80])
-        return gone
+        role, note = await domain.withdraw_invite(db, event, path_int(request.path_params["id"]))
+        domain.audit(db, event, account, "team.withdraw", f"{role}: {note}"[:80])
+        return role
 
     event, _ = await staff_act(request, "organise", act)
     return RedirectResponse(_team_url(event), 303)
