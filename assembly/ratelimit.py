@@ -50,6 +50,10 @@ RULES: dict[str, Rule] = {
     "login": Rule(
         0, 20, "Too many login attempts from this network. Wait a minute, then try again."
     ),
+    # Accounts made from team invite links (each link makes at most one).
+    "signup": Rule(
+        0, 10, "Too many accounts were made from this network. Wait a minute, then try again."
+    ),
 }
 
 # After this many failed logins for one username, the next try waits LOGIN_FIRST_WAIT seconds,

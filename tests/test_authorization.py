@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
@@ -36,6 +37,8 @@ EVERYONE = set(ROLES)
 BROWSERS = EVERYONE - {"api_key"}  # anything that holds a CSRF cookie and can post a form
 RUNNERS = {"facilitator", "organiser", "admin"}
 MODERATORS = RUNNERS | {"moderator"}
+ORGANISERS = {"organiser", "admin"}
+ACCOUNTS = set(STAFF) | {"outsider"}
 
 # Who may call each route (by route name). Everyone else must be refused.
 MATRIX: dict[str, set[str]] = {
@@ -72,6 +75,20 @@ MATRIX: dict[str, set[str]] = {
     "respond": MODERATORS,
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
+    # The team page of an event: its organisers and the installation's, nobody else.
+    "team": ORGANISERS,
+    "team_invite": ORGANISERS,
+    "team_withdraw": ORGANISERS,
+    "team_role": ORGANISERS,
+    "team_remove": ORGANISERS,
+    # An invite link is its own credential: anyone holding it sees it and may create an
+    # account from it; a logged-in account (of any team, or none) may join with it.
+    "invite": EVERYONE,
+    "invite_signup": BROWSERS,
+    "invite_join": ACCOUNTS,
+    # One's own account: any logged-in account.
+    "account": ACCOUNTS,
+    "account_password": ACCOUNTS,
 }
 
 
@@ -255,6 +272,73 @@ def _one_time(w: World) -> bool:
     return _keeping_identity(w, lambda: _get(w, f"/login/once/{token}"))
 
 
+def _in_app(w: World, work: Callable[[Any], Any]) -> Any:
+    async def go() -> Any:
+        async with w.client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+            return await work(db)
+
+    return w.client.portal.call(go)  # type: ignore[union-attr]
+
+
+def _invite(w: World, slug: str = "demo") -> tuple[str, int]:
+    """A fresh invite link's token (and its id) onto the team of ``slug`` (made if missing) as
+    helper."""
+
+    async def make(db: Any) -> tuple[str, int]:
+        from assembly.domain import create_invite
+        from assembly.domain.plans import import_plan
+        from assembly.models import Event, FacilitatorAccount
+        from assembly.plan.read import read_plan
+
+        event = await db.scalar(select(Event).where(Event.slug == slug))
+        if event is None:
+            event, _ = await import_plan(db, read_plan(f"event:\n  slug: {slug}\n  title: T\n"))
+        by = await db.scalar(
+            select(FacilitatorAccount).where(FacilitatorAccount.username == "facilitator")
+        )
+        invite, token = await create_invite(db, event, by, "helper", "for the matrix")
+        return token, invite.id
+
+    result: tuple[str, int] = _in_app(w, make)
+    return result
+
+
+def _bystander(w: World) -> int:
+    """The id of an account on the demo's team as helper, to change and remove."""
+
+    async def make(db: Any) -> int:
+        from assembly.demo import add_account
+        from assembly.domain import event_by_slug, set_team_role
+        from assembly.models import FacilitatorAccount
+
+        found = await db.scalar(
+            select(FacilitatorAccount).where(FacilitatorAccount.username == "bystander")
+        )
+        if found is None:
+            found, _ = await add_account(db, "bystander", PASSWORD)
+        await set_team_role(db, await event_by_slug(db, "demo"), found, "helper")
+        return int(found.id)
+
+    result: int = _in_app(w, make)
+    return result
+
+
+def _signup(w: World) -> bool:
+    token, _ = _invite(w)
+    data = {"username": f"new-{token[:8]}", "password": PASSWORD, "password_again": PASSWORD}
+    return _keeping_identity(w, lambda: _post(w, f"/team/invite/{token}/account", **data))
+
+
+def _change_password(w: World) -> bool:
+    # To the same password: later cells log in with it. The reply logs this browser in again
+    # (a new login nonce), so the form token changes with it.
+    data = {"current": PASSWORD, "password": PASSWORD, "password_again": PASSWORD}
+    allowed = _post(w, "/account/password", **data)
+    if allowed:
+        w.token = csrf_of(w.client, "/login")
+    return allowed
+
+
 # Each cell: how a caller exercises the route. Order matters only in that state-changing
 # calls come after the ones that need the state (leave is last).
 CELLS: list[tuple[str, Callable[[World], bool]]] = [
@@ -290,6 +374,23 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
     ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),
+    ("team", lambda w: _get(w, "/organise/demo/team")),
+    ("team_invite", lambda w: _post(w, "/organise/demo/team/invites", role="helper", note="x")),
+    (
+        "team_withdraw",
+        lambda w: _post(w, f"/organise/demo/team/invites/{_invite(w)[1]}/withdraw"),
+    ),
+    (
+        "team_role",
+        lambda w: _post(w, f"/organise/demo/team/{_bystander(w)}/role", role="moderator"),
+    ),
+    ("team_remove", lambda w: _post(w, f"/organise/demo/team/{_bystander(w)}/remove")),
+    ("invite", lambda w: _get(w, f"/team/invite/{_invite(w)[0]}")),
+    # Onto another event's team, so that joining changes nothing on the demo.
+    ("invite_join", lambda w: _post(w, f"/team/invite/{_invite(w, 'elsewhere')[0]}/join")),
+    ("invite_signup", _signup),
+    ("account", lambda w: _get(w, "/account")),
+    ("account_password", _change_password),
     ("one_time_login", _one_time),
     (
         "login",

@@ -115,6 +115,12 @@ class World:
     polls: list[int] = field(default_factory=list)
     open_poll: int = 0
     options: list[int] = field(default_factory=list)  # the open poll's
+    # The team: another account on it (to change and remove), an invite to withdraw, and
+    # invite links to join with and to create an account from.
+    bystander: int = 0
+    invites: list[int] = field(default_factory=list)
+    join_token: str = "t"
+    signup_token: str = "t"
 
 
 @dataclass
@@ -179,8 +185,25 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "new_screen_key": {},
         "poll_status": {},
         "make_current": {},
+        "team_invite": {"role": _or_weird("helper", "organiser"), "note": _or_weird("Sam", "")},
+        "team_withdraw": {},
+        "team_role": {"role": _or_weird("moderator", "helper")},
+        "team_remove": {},
+        "invite_join": {},
+        "invite_signup": {
+            "username": _or_weird("newbie", "facilitator"),
+            "password": _or_weird(PASSWORD),
+            "password_again": _or_weird(PASSWORD),
+        },
         "delete_own": {},
         "leave": {},
+        # Near the end: it gives the account a new login (to the same password), so the
+        # browser's copy of the old one, put back after each case, no longer works.
+        "account_password": {
+            "current": _or_weird(PASSWORD, "wrong"),
+            "password": _or_weird(PASSWORD),
+            "password_again": _or_weird(PASSWORD),
+        },
         # Last: logging out ends the account's login everywhere, and every staff route after it
         # would only ever be refused.
         "logout": {},
@@ -194,9 +217,13 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     c = world.contributions
     real = {
         "event": "demo",
-        "id": {"make_current": world.sessions[0], "poll_status": world.open_poll}.get(
-            route.name, c[-1] if route.name == "delete_own" else c[0]
-        ),
+        "id": {
+            "make_current": world.sessions[0],
+            "poll_status": world.open_poll,
+            "team_withdraw": world.invites[0],
+        }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
+        "account": world.bystander,
+        "token": world.join_token if route.name == "invite_join" else world.signup_token,
         "poll": world.open_poll,
         "action": {"moderate": "pin", "poll_status": "open"}.get(route.name, ""),
     }
@@ -207,6 +234,18 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "upvote": [("on", "1")],
         "ballot": [("option", str(world.options[0]))],
         "respond": [("text", "Thank you")],
+        "team_invite": [("role", "helper"), ("note", "Sam")],
+        "team_role": [("role", "moderator")],
+        "invite_signup": [
+            ("username", "newbie"),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
+        "account_password": [
+            ("current", PASSWORD),
+            ("password", PASSWORD),
+            ("password_again", PASSWORD),
+        ],
     }.get(route.name, [])
     pairs = [*fields, ("csrf_token", world.token)]
 
@@ -229,6 +268,7 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "make_current": world.sessions,
         "poll_status": [world.open_poll, world.open_poll, *world.polls],
         "ballot": [world.open_poll, *world.polls],
+        "team_withdraw": world.invites,
     }.get(route, world.contributions)
     actions = {"moderate": list(MODERATION_ACTIONS), "poll_status": ["open", "close"]}
     return {
@@ -236,6 +276,8 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "id": _segment([str(i) for i in ids]),
         "poll": _segment([str(i) for i in ids]),
         "action": _segment(actions.get(route, ["x"])),
+        "account": _segment([str(world.bystander)]),
+        "token": _segment([world.join_token if route == "invite_join" else world.signup_token]),
     }
 
 
@@ -349,6 +391,27 @@ async def _cheap_password_hash(client: TestClient) -> None:
         await db.execute(update(FacilitatorAccount).values(password_hash=cheap))
 
 
+async def _team(client: TestClient) -> tuple[int, list[int], str, str]:
+    """Make the facilitator an organiser of the demo (the team routes need one), put a
+    bystander on its team, and make invites: one to withdraw, one to join with (as organiser,
+    so the facilitator stays one), one to create an account from."""
+    from assembly.demo import add_account
+    from assembly.domain import create_invite, event_by_slug, set_team_role
+
+    async with client.app_state["app"].db.write() as db:
+        demo = await event_by_slug(db, "demo")
+        me = await db.scalar(
+            select(FacilitatorAccount).where(FacilitatorAccount.username == "facilitator")
+        )
+        await set_team_role(db, demo, me, "organiser")
+        bystander, _ = await add_account(db, "bystander", PASSWORD)
+        await set_team_role(db, demo, bystander, "helper")
+        withdrawn, _ = await create_invite(db, demo, me, "helper", "to withdraw")
+        _, join = await create_invite(db, demo, me, "organiser", "to join")
+        _, signup = await create_invite(db, demo, me, "helper", "to sign up")
+        return bystander.id, [withdrawn.id], join, signup
+
+
 @pytest.fixture
 def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
@@ -356,6 +419,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
     settings_ = sqlite_copy(rate_limit_scale=0)
     with TestClient(create_app(settings_), base_url="http://testserver") as client:
         client.portal.call(_cheap_password_hash, client)  # type: ignore[union-attr]
+        bystander, invites, join, signup = client.portal.call(_team, client)  # type: ignore[union-attr]
         token = login(client)
         assert csrf_of(client) == token  # one browser, one CSRF cookie
         for n in range(8):
@@ -369,6 +433,10 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
             polls=[p.id for p in rows(client, Poll)],
             open_poll=poll.id,
             options=[o.id for o in options],
+            bystander=bystander,
+            invites=invites,
+            join_token=join,
+            signup_token=signup,
         )
         yield client, world
 

@@ -6,6 +6,7 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 One module per concept: ``events`` (events and sessions), ``participants``, ``contributions``
 (with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention),
 ``team`` and ``access`` (who is on an event's team, and what each role may do there),
+``invites`` (one-time links onto a team),
 ``plans`` (an event built from a plan file, and read back into one) and ``records``
 (idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
 Everything is re-exported here, so callers write ``domain.post_contribution(...)``.
@@ -34,6 +35,14 @@ from assembly.domain.events import (
     sessions_of,
     set_current_session,
 )
+from assembly.domain.invites import (
+    INVITE_GONE,
+    accept_invite,
+    create_invite,
+    open_invite,
+    pending_invites,
+    withdraw_invite,
+)
 from assembly.domain.participants import join, participant, presence_counts, set_display_name
 from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
@@ -60,7 +69,15 @@ from assembly.domain.privacy import (
 )
 from assembly.domain.records import audit, claim_key, key_used
 from assembly.domain.refusal import Refused, upsert_insert
-from assembly.domain.team import events_of, remove_from_team, set_team_role, team_of
+from assembly.domain.team import (
+    change_team_role,
+    events_of,
+    installation_organisers,
+    remove_from_team,
+    set_team_role,
+    take_off_team,
+    team_of,
+)
 
 __all__ = [
     # refusal
@@ -127,4 +144,14 @@ __all__ = [
     "role_on",
     "set_team_role",
     "team_of",
+    "change_team_role",
+    "installation_organisers",
+    "take_off_team",
+    # team invites
+    "INVITE_GONE",
+    "accept_invite",
+    "create_invite",
+    "open_invite",
+    "pending_invites",
+    "withdraw_invite",
 ]

@@ -120,7 +120,9 @@ def _new_csrf(request: Request, response: Response) -> Response:
     return response
 
 
-def _logged_in(request: Request, account: FacilitatorAccount, to: str) -> Response:
+def logged_in(request: Request, account: FacilitatorAccount, to: str) -> Response:
+    """A redirect to ``to`` that logs this browser in as ``account`` (its current login
+    nonce), with a new CSRF token."""
     st = state(request)
     response = RedirectResponse(to, 303)
     response.headers.append(
@@ -181,7 +183,7 @@ async def login(request: Request) -> Response:
             error="That username and password do not match. Check them and try again.",
         )
     st.limits.login_succeeded(username, address)
-    return _logged_in(request, account, nxt)
+    return logged_in(request, account, nxt)
 
 
 async def one_time_login(request: Request) -> Response:
@@ -198,7 +200,7 @@ async def one_time_login(request: Request) -> Response:
                 403,
             )
         account.link_nonce = secrets.token_hex(8)
-    return _logged_in(request, account, nxt)
+    return logged_in(request, account, nxt)
 
 
 async def logout(request: Request) -> Response:
