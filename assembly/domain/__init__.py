@@ -34,7 +34,13 @@ from assembly.domain.events import (
     sessions_of,
     set_current_session,
 )
-from assembly.domain.participants import join, participant, presence_counts, set_display_name
+from assembly.domain.participants import (
+    join,
+    participant,
+    presence_counts,
+    set_display_name,
+    set_group,
+)
 from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
     PollView,
@@ -78,6 +84,7 @@ __all__ = [
     "participant",
     "presence_counts",
     "set_display_name",
+    "set_group",
     # contributions and moderation
     "MODERATION_ACTIONS",
     "Moderated",
