@@ -54,13 +54,9 @@ async def _unused_codes(db: AsyncSession, n: int) -> list[str]:
 
 
 async def members_of(db: AsyncSession, event: Event) -> list[Member]:
-    """The event's roster, by table then name."""
-    rows = await db.scalars(
-        select(Member)
-        .where(Member.event_id == event.id)
-        .order_by(Member.table_label, Member.name, Member.id)
-    )
-    return list(rows)
+    """The event's roster, by table (2 before 10) then name."""
+    rows = await db.scalars(select(Member).where(Member.event_id == event.id))
+    return sorted(rows, key=lambda m: (_natural(m.table_label), m.name.casefold(), m.id))
 
 
 def already_on_roster(rows: Sequence[RosterRow], members: Sequence[Member]) -> list[str]:
