@@ -3,6 +3,7 @@ re-issued cards, check-in at the door, and stakeholder groups on what people pos
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -10,7 +11,7 @@ from starlette.testclient import TestClient
 
 from assembly.domain.members import ALPHABET
 from assembly.models import Ballot, Contribution, Member, Participant
-from tests.conftest import PASSWORD, csrf_of, login
+from tests.conftest import PASSWORD, csrf_of, live_socket, login, receive_until
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll, vote
 from tests.test_privacy import _set
@@ -64,8 +65,6 @@ def _import(client: TestClient, token: str, data: bytes = GOOD) -> list[Member]:
     assert preview.status_code == 200, preview.text
     assert "Import these 3 members" in preview.text
     [carried] = _HIDDEN.findall(preview.text)
-    import html
-
     r = client.post(
         "/organise/demo/members/import",
         data={"csrf_token": token, "roster": html.unescape(carried)},
@@ -230,3 +229,15 @@ def test_the_cards_page_has_a_card_with_a_qr_per_member(client: TestClient) -> N
     page = client.get("/organise/demo/cards").text
     assert page.count('class="card"') == 3 and page.count("<svg") == 3
     assert f"testserver/i/{members[0].code[:4]}-{members[0].code[4:]}" in page
+
+
+def test_the_consoles_check_in_widget_follows_live(client: TestClient) -> None:
+    token = _as(client, "olive", "organiser")
+    _import(client, token)
+    ann = _member(client, "Ann Smith")
+    with live_socket(client, "/ws/console/demo") as console:
+        client.post(f"/console/demo/members/{ann.id}/checkin", data={"csrf_token": token})
+        assert "Members: 1 of 3 checked in" in receive_until(console, 'id="checkin"')
+        client.cookies.clear()  # a phone opening a card (the socket stays open)
+        client.get(f"/i/{_member(client, 'Siân Evans').code}")
+        assert "Members: 2 of 3 checked in" in receive_until(console, 'id="checkin"')
