@@ -1,4 +1,5 @@
-"""The invite cards printed by Chromium: eight to an A4 page, each QR opening its member's card."""
+"""Members in Chromium: the invite cards printed eight to an A4 page, each QR opening its
+member's card; the roster imported and a member checked in by hand on a narrow screen."""
 
 from __future__ import annotations
 
@@ -12,11 +13,12 @@ from typing import Any
 
 import zxingcpp
 from PIL import Image
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from assembly.config import Settings
 from assembly.db import Database
-from tests.browser.conftest import DESKTOP
+from tests.browser.conftest import AXE, DESKTOP
+from tests.browser.helpers import axe_violations, overflow
 from tests.conftest import PASSWORD, LiveServer
 
 # A page object in the PDF ("/Type /Pages" is the tree above them).
@@ -58,12 +60,12 @@ def _roster(settings: Settings, n: int, organiser: bool = False) -> None:
         pool.submit(asyncio.run, go()).result()
 
 
-def _log_in(page: Page, base: str) -> None:
-    page.goto(f"{base}/login?next=/organise/demo/cards")
+def _log_in(page: Page, base: str, next_path: str = "/organise/demo/cards") -> None:
+    page.goto(f"{base}/login?next={next_path}")
     page.fill("#username", "olive")
     page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/organise/demo/cards")
+    page.click("form button[type=submit]")
+    page.wait_for_url(f"{base}{next_path}")
 
 
 def test_cards_print_eight_to_an_a4_page(
@@ -92,3 +94,49 @@ def test_cards_print_eight_to_an_a4_page(
     code = card.locator(".card-code").inner_text().strip()
     assert decoded == [f"{server.url}/i/{code}"]
     assert re.fullmatch(r"[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}", code)
+
+
+def test_an_organiser_imports_a_roster_and_a_helper_checks_in_at_360px(
+    new_context: Callable[..., Any],
+    server: LiveServer,
+    settings: Settings,
+    artifacts: Path,
+    tmp_path: Path,
+) -> None:
+    """The whole path by hand, as narrow as a phone: upload, preview, import, check in; every
+    page passes axe (serious and critical) and nothing sticks out sideways."""
+    _roster(settings, 0, organiser=True)
+    found: dict[str, list[dict[str, Any]]] = {}
+    page = new_context(bypass_csp=True, viewport={"width": 360, "height": 740}).new_page()
+
+    def check(state: str) -> None:
+        found[state] = axe_violations(page, str(AXE))
+        wide = overflow(page)
+        assert wide["scroll"] <= wide["width"], (state, wide)
+
+    _log_in(page, server.url, "/organise/demo/members")
+    check("members, empty")
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"name;table\r\nAnn Smith;1\r\n;2\r\n")
+    page.set_input_files("#roster", str(bad))
+    page.click("form button[type=submit]")
+    expect(page.locator(".problems li")).to_have_text(["line 3: the name is missing"])
+    check("preview with a problem")
+    good = tmp_path / "good.csv"
+    good.write_bytes("name;table\r\nAnn Smith;1\r\nZoë Brown;2\r\n".encode("cp1252"))
+    page.goto(f"{server.url}/organise/demo/members")
+    page.set_input_files("#roster", str(good))
+    page.click("form button[type=submit]")
+    page.click("text=Import these 2 members")
+    expect(page.locator("table.roster tbody tr")).to_have_count(2)
+    expect(page.locator("table.roster")).to_contain_text("Zoë Brown")
+    check("members with a roster")
+    page.screenshot(path=str(artifacts / "organise-members.png"), full_page=True)
+    page.goto(f"{server.url}/organise/demo/cards")
+    check("cards")
+    page.goto(f"{server.url}/console/demo/checkin?q=zo")
+    page.click("text=Check in")
+    expect(page.locator("main .flash")).to_have_text("Zoë Brown is checked in.")
+    expect(page.locator("#checkin-title")).to_have_text("Members: 1 of 2 checked in")
+    check("check-in after checking one in")
+    assert not any(found.values()), found
