@@ -30,7 +30,17 @@ from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, Signer
-from assembly.web import account, actions, auth, console, participant, screen, team
+from assembly.web import (
+    account,
+    actions,
+    auth,
+    checkin,
+    console,
+    members,
+    participant,
+    screen,
+    team,
+)
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
 from live import Hub, ServerSendMiddleware, broker_from_url
@@ -144,6 +154,8 @@ def create_app(settings: Settings) -> Starlette:
         *screen.routes,
         *team.routes,
         *account.routes,
+        *members.routes,
+        *checkin.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -47,6 +47,15 @@ RULES: dict[str, Rule] = {
         120,  # new identities per address: the tight one, since a script can clear cookies
         "Too many people joined from this network in a minute. Wait a moment and reload the page.",
     ),
+    # Personal invite codes (/i/{code}) can only be guessed: every try counts, per address.
+    "invite": Rule(
+        0,
+        60,
+        "Too many invite codes were tried from this network. Wait a minute, then try again.",
+    ),
+    "group": Rule(
+        10, 600, "You have changed your group many times. Wait a minute, then try again."
+    ),
     "login": Rule(
         0, 20, "Too many login attempts from this network. Wait a minute, then try again."
     ),

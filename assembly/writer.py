@@ -215,6 +215,8 @@ class BallotWriter:
                     "participant_id": i.participant.id,
                     "option_id": i.option_id,
                     "channel": i.participant.channel,
+                    # The group they had when they voted (loaded with them: no extra query).
+                    "group_name": i.participant.group_name,
                     "cast_at": now,
                 }
                 for i in latest.values()
@@ -222,7 +224,11 @@ class BallotWriter:
             stmt = insert(Ballot).values(values)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[Ballot.poll_id, Ballot.participant_id],
-                set_={"option_id": stmt.excluded.option_id, "cast_at": stmt.excluded.cast_at},
+                set_={
+                    "option_id": stmt.excluded.option_id,
+                    "group_name": stmt.excluded.group_name,
+                    "cast_at": stmt.excluded.cast_at,
+                },
             )
             await s.execute(stmt)
             await polls_changed(s, {i.poll_id for i in accepted})

@@ -39,6 +39,7 @@ RUNNERS = {"facilitator", "organiser", "admin"}
 MODERATORS = RUNNERS | {"moderator"}
 ORGANISERS = {"organiser", "admin"}
 ACCOUNTS = set(STAFF) | {"outsider"}
+DOOR = RUNNERS | {"helper"}  # who checks members in
 
 # Who may call each route (by route name). Everyone else must be refused.
 MATRIX: dict[str, set[str]] = {
@@ -63,6 +64,8 @@ MATRIX: dict[str, set[str]] = {
     "logout": BROWSERS,
     # Participant actions: a browser with no participant cookie becomes a participant.
     "set_name": BROWSERS - set(OBSERVERS),
+    # A member's group comes from the roster.
+    "set_group": BROWSERS - set(OBSERVERS) - {"member_room", "member_online"},
     "contribute": BROWSERS - set(OBSERVERS),
     "upvote": BROWSERS - set(OBSERVERS),
     "ballot": BROWSERS - set(OBSERVERS),
@@ -89,6 +92,16 @@ MATRIX: dict[str, set[str]] = {
     # One's own account: any logged-in account.
     "account": ACCOUNTS,
     "account_password": ACCOUNTS,
+    # The roster and the invite cards: the event's organisers only.
+    "members": ORGANISERS,
+    "members_preview": ORGANISERS,
+    "members_import": ORGANISERS,
+    "member_reissue": ORGANISERS,
+    "member_remove": ORGANISERS,
+    "cards": ORGANISERS,
+    "checkin_page": DOOR,
+    "checkin": DOOR,
+    "member_card": EVERYONE,  # the personal code is the credential
 }
 
 
@@ -115,6 +128,7 @@ class World:
     poll: int = 0
     option: int = 0
     session: int = 0
+    member: int = 0
     headers: dict[str, str] = field(default_factory=dict)
 
     def form(self, **data: Any) -> dict[str, Any]:
@@ -156,6 +170,7 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
     w = World(
         client,
         role,
+        member=_add_member(client),
         poll=poll.id,
         option=option.id,
         session=session.id,
@@ -196,6 +211,36 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
             c=w.own,
         )
     return w
+
+
+def _add_member(client: TestClient) -> int:
+    """A member on the demo's roster (not yet joined); returns their id."""
+
+    async def add() -> int:
+        from assembly.domain import event_by_slug
+        from assembly.models import Member
+
+        async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+            demo = await event_by_slug(db, "demo")
+            m = Member(event_id=demo.id, name="Matrix Member", table_label="1", code="MATRXAB2")
+            db.add(m)
+            await db.flush()
+            return m.id
+
+    return int(client.portal.call(add))  # type: ignore[union-attr]
+
+
+def _member_code(w: World) -> str:
+    """The member's code now (re-issuing it changes it)."""
+
+    async def read() -> str:
+        from assembly.models import Member
+
+        async with w.client.app_state["app"].db.read() as db:  # type: ignore[attr-defined]
+            m = await db.get(Member, w.member)
+            return m.code if m else "GONE2345"
+
+    return str(w.client.portal.call(read))  # type: ignore[union-attr]
 
 
 def _screen_key(client: TestClient) -> str:
@@ -365,6 +410,7 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("console_widget", lambda w: _get(w, "/console/demo/w/feed")),
     ("console_socket", lambda w: _socket(w, "/ws/console/demo")),
     ("set_name", lambda w: _post(w, "/e/demo/name", display_name="Sam")),
+    ("set_group", lambda w: _post(w, "/e/demo/group", group_name="")),
     ("contribute", lambda w: _post(w, "/e/demo/contributions", kind="idea", text="hi")),
     ("upvote", lambda w: _post(w, f"/e/demo/c/{w.contribution}/upvote", on="1")),
     ("ballot", lambda w: _post(w, f"/e/demo/polls/{w.poll}/ballot", option=str(w.option))),
@@ -391,6 +437,17 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("invite_signup", _signup),
     ("account", lambda w: _get(w, "/account")),
     ("account_password", _change_password),
+    ("members", lambda w: _get(w, "/organise/demo/members")),
+    ("members_preview", lambda w: _post(w, "/organise/demo/members/preview")),
+    ("members_import", lambda w: _post(w, "/organise/demo/members/import", roster="name\nSam")),
+    ("cards", lambda w: _get(w, "/organise/demo/cards")),
+    ("checkin_page", lambda w: _get(w, "/console/demo/checkin?q=matrix")),
+    ("checkin", lambda w: _post(w, f"/console/demo/members/{w.member}/checkin", on="1")),
+    ("member_reissue", lambda w: _post(w, f"/organise/demo/members/{w.member}/reissue")),
+    # Opening a member's card makes the caller that member: late, so no cell above sees it
+    # (and before logout, which ends a staff caller's login).
+    ("member_card", lambda w: _get(w, f"/i/{_member_code(w)}")),
+    ("member_remove", lambda w: _post(w, f"/organise/demo/members/{w.member}/remove")),
     ("one_time_login", _one_time),
     (
         "login",

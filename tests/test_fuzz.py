@@ -25,7 +25,16 @@ from starlette.testclient import TestClient
 
 from assembly.app import create_app
 from assembly.domain import MODERATION_ACTIONS
-from assembly.models import KINDS, Base, Contribution, FacilitatorAccount, Poll, Session
+from assembly.models import (
+    KINDS,
+    Base,
+    Contribution,
+    FacilitatorAccount,
+    Member,
+    Poll,
+    Session,
+    TeamMember,
+)
 from assembly.security import CSRF_COOKIE, STAFF_COOKIE
 from tests.conftest import PASSWORD, csrf_of, login, make_settings
 from tests.test_contributions import post, rows
@@ -121,6 +130,7 @@ class World:
     invites: list[int] = field(default_factory=list)
     join_token: str = "t"
     signup_token: str = "t"
+    members: list[int] = field(default_factory=list)  # the roster's
 
 
 @dataclass
@@ -177,6 +187,7 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
             "next": _or_weird("/console/demo", "//evil.example/", "https://evil.example/"),
         },
         "set_name": {"display_name": _or_weird("Ann", "n" * 60)},
+        "set_group": {"group_name": _or_weird("", "patient")},
         "contribute": {"kind": _or_weird(*KINDS), "text": text},
         "upvote": {"on": _or_weird("0", "1")},
         "ballot": {"option": _or_weird(*map(str, world.options))},
@@ -195,6 +206,12 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
             "password": _or_weird(PASSWORD),
             "password_again": _or_weird(PASSWORD),
         },
+        # The roster: a file (see ``_multipart``), the rows it carries to the import, a card.
+        "members_preview": {},
+        "members_import": {"roster": _or_weird("name\nFuzz Person", "name,table\nFuzz Two,3")},
+        "checkin": {"on": _or_weird("0", "1"), "q": _or_weird("Ann")},
+        "member_reissue": {},
+        "member_remove": {},
         "delete_own": {},
         "leave": {},
         # Near the end: it gives the account a new login (to the same password), so the
@@ -221,6 +238,9 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             "make_current": world.sessions[0],
             "poll_status": world.open_poll,
             "team_withdraw": world.invites[0],
+            "checkin": world.members[0],
+            "member_reissue": world.members[0],
+            "member_remove": world.members[-1],
         }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
         "account": world.bystander,
         "token": world.join_token if route.name == "invite_join" else world.signup_token,
@@ -246,12 +266,16 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             ("password", PASSWORD),
             ("password_again", PASSWORD),
         ],
+        "set_group": [("group_name", "")],
+        "members_import": [("roster", "name\nFuzz Accepted")],
+        "checkin": [("on", "1")],
     }.get(route.name, [])
     pairs = [*fields, ("csrf_token", world.token)]
+    encoding = "multipart-file" if route.name == "members_preview" else "urlencoded"
 
     def case(cookies: str = "as-is", path: dict[str, object] | None = None) -> Case:
         params = {p: {**real, **(path or {})}[p] for p in route.param_convertors}
-        return Case(route.name, route.path.format(**params), pairs, "urlencoded", {}, cookies)
+        return Case(route.name, route.path.format(**params), pairs, encoding, {}, cookies)
 
     found = [case()]
     if route.path.startswith("/e/"):
@@ -269,6 +293,9 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "poll_status": [world.open_poll, world.open_poll, *world.polls],
         "ballot": [world.open_poll, *world.polls],
         "team_withdraw": world.invites,
+        "checkin": world.members,
+        "member_reissue": world.members,
+        "member_remove": world.members,
     }.get(route, world.contributions)
     actions = {"moderate": list(MODERATION_ACTIONS), "poll_status": ["open", "close"]}
     return {
@@ -298,10 +325,10 @@ def _multipart(pairs: list[tuple[str, str]], with_file: bool) -> tuple[bytes, st
         + b"\r\n"
         for k, v in pairs
     ]
-    if with_file:
+    if with_file:  # a roster file, which the roster's preview reads (and others refuse)
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n'
-            "Content-Type: text/plain\r\n\r\nhello\r\n".encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="roster"; filename="a.csv"\r\n'
+            "Content-Type: text/csv\r\n\r\nname\r\nhello\r\n".encode()
         )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
@@ -412,6 +439,20 @@ async def _team(client: TestClient) -> tuple[int, list[int], str, str]:
         return bystander.id, [withdrawn.id], join, signup
 
 
+async def _organiser_with_roster(client: TestClient) -> None:
+    """The facilitator organises the demo too (the roster's routes), which has three members."""
+    from assembly.domain import event_by_slug
+    from assembly.domain.members import new_code
+
+    async with client.app_state["app"].db.write() as db:
+        await db.execute(update(TeamMember).values(role="organiser"))
+        demo = await event_by_slug(db, "demo")
+        db.add_all(
+            Member(event_id=demo.id, name=n, table_label="1", code=new_code())
+            for n in ("Ann Fuzz", "Bob Fuzz", "Cy Fuzz")
+        )
+
+
 @pytest.fixture
 def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
@@ -422,6 +463,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
         bystander, invites, join, signup = client.portal.call(_team, client)  # type: ignore[union-attr]
         token = login(client)
         assert csrf_of(client) == token  # one browser, one CSRF cookie
+        client.portal.call(_organiser_with_roster, client)  # type: ignore[union-attr]
         for n in range(8):
             assert post(client, f"seeded {n}").status_code == 303
         poll, options = open_first_poll(client, token)
@@ -437,6 +479,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
             invites=invites,
             join_token=join,
             signup_token=signup,
+            members=[m.id for m in rows(client, Member)],
         )
         yield client, world
 

@@ -211,7 +211,9 @@ def test_two_accepting_one_link_at_once_only_one_wins(settings: Settings) -> Non
 def test_two_browsers_creating_accounts_from_one_link_make_one(settings: Settings) -> None:
     async def signup(base: str, token: str, username: str) -> int:
         async with httpx.AsyncClient(base_url=base) as browser:
-            page = (await browser.get(f"/team/invite/{token}")).text
+            r = await browser.get(f"/team/invite/{token}")
+            assert r.status_code == 200, (r.status_code, r.text[-600:])
+            page = r.text
             data = {
                 "username": username,
                 "password": PASSWORD,

@@ -43,7 +43,13 @@ from assembly.domain.invites import (
     pending_invites,
     withdraw_invite,
 )
-from assembly.domain.participants import join, participant, presence_counts, set_display_name
+from assembly.domain.participants import (
+    join,
+    participant,
+    presence_counts,
+    set_display_name,
+    set_group,
+)
 from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
     PollView,
@@ -95,6 +101,7 @@ __all__ = [
     "participant",
     "presence_counts",
     "set_display_name",
+    "set_group",
     # contributions and moderation
     "MODERATION_ACTIONS",
     "Moderated",

@@ -39,6 +39,7 @@ async def post_contribution(
         kind=kind_s,
         text=body,
         author_name=p.display_name,
+        group_name=p.group_name,
         status="pending" if event.moderation == "pre" else "visible",
         pinned=False,
         featured=False,

@@ -48,6 +48,20 @@ def set_display_name(p: Participant, raw: object) -> None:
     p.display_name = name
 
 
+def set_group(event: Event, p: Participant, raw: object) -> None:
+    """``p`` picks one of the event's stakeholder groups, or none (""). A member's group comes
+    from the roster and stays as it is there."""
+    if p.role == "member":
+        raise Refused(
+            "Your group comes from the assembly's roster. Ask at the desk if it is wrong.", 403
+        )
+    group = " ".join(_text(raw).split())
+    if group and group not in event.groups:
+        offered = ", ".join(event.groups) or "none"
+        raise Refused(f"Choose one of this event's groups ({offered}), or none.", 422)
+    p.group_name = group
+
+
 async def presence_counts(db: AsyncSession, event: Event) -> dict[str, int]:
     rows = await db.execute(
         select(Participant.channel, func.count())

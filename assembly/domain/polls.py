@@ -128,11 +128,16 @@ async def cast_ballot(
     )
     if ballot is None:
         ballot = Ballot(
-            poll_id=the_poll.id, participant_id=p.id, option_id=opt.id, channel=p.channel
+            poll_id=the_poll.id,
+            participant_id=p.id,
+            option_id=opt.id,
+            channel=p.channel,
+            group_name=p.group_name,
         )
         db.add(ballot)
     else:
         ballot.option_id = opt.id
+        ballot.group_name = p.group_name
         ballot.cast_at = utcnow()
     await db.flush()
     await polls_changed(db, [the_poll.id])

@@ -35,6 +35,7 @@ SAID = {
     "held": "Sent to the facilitators; it appears once they have read it.",
     "voted": "Your vote is counted. You can change it until the poll closes.",
     "name": "Your name is saved.",
+    "group": "Your group is saved.",
 }
 
 
@@ -114,6 +115,20 @@ async def set_name(request: Request) -> Response:
     html = state(request).render("participant/_name.html", event=event, me=me, csrf="")
     who = me.display_name or "anonymous"
     response = done(request, html, f"/e/{event.slug}?said=name", f"Your name is now {who}.")
+    return remember(request, response, event, me)
+
+
+async def set_group(request: Request) -> Response:
+    async def group(db: AsyncSession, event: Event, me: Participant, form: FormData) -> bool:
+        domain.set_group(event, me, form.get("group_name"))
+        return True
+
+    event, me, ok = await _act(request, "group", group)
+    if ok is None:
+        return repeated(request, f"/e/{event.slug}")
+    html = state(request).render("participant/_group.html", event=event, me=me, csrf="")
+    said = f"Your group is now {me.group_name}." if me.group_name else "You gave no group."
+    response = done(request, html, f"/e/{event.slug}?said=group", said)
     return remember(request, response, event, me)
 
 
@@ -218,6 +233,7 @@ async def leave(request: Request) -> Response:
 
 routes = [
     Route("/e/{event}/name", set_name, methods=["POST"], name="set_name"),
+    Route("/e/{event}/group", set_group, methods=["POST"], name="set_group"),
     Route("/e/{event}/contributions", post_contribution, methods=["POST"], name="contribute"),
     Route("/e/{event}/c/{id}/upvote", upvote, methods=["POST"], name="upvote"),
     Route("/e/{event}/polls/{poll}/ballot", ballot, methods=["POST"], name="ballot"),

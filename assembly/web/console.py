@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
+from assembly.domain.members import check_in_counts
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
@@ -53,6 +54,7 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
         ],
         "joined": await domain.presence_counts(db, event),
         "connected": state(request).push.connected_by_channel(event.id),
+        "checkin": await check_in_counts(db, event),
     }
 
 
@@ -77,6 +79,7 @@ async def console_page(request: Request) -> Response:
         can_run=domain.allows(role, "run"),
         can_moderate=domain.allows(role, "moderate"),
         can_organise=domain.allows(role, "organise"),
+        can_checkin=domain.allows(role, "checkin"),
         **ctx,
     )
 
@@ -85,6 +88,7 @@ WIDGETS = {
     "feed": "console/_feed.html",
     "agenda": "console/_agenda.html",
     "presence": "console/_presence.html",
+    "checkin": "console/_checkin.html",
 }
 
 
