@@ -30,7 +30,7 @@ from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, Signer
-from assembly.web import actions, auth, console, participant, screen
+from assembly.web import actions, agenda, auth, console, organise, participant, screen
 from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
 from live import Hub, ServerSendMiddleware, broker_from_url
@@ -142,6 +142,8 @@ def create_app(settings: Settings) -> Starlette:
         *auth.routes,
         *console.routes,
         *screen.routes,
+        *organise.routes,
+        *agenda.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
