@@ -127,6 +127,7 @@ class Case:
     encoding: str  # urlencoded | multipart | multipart-file
     headers: dict[str, str]
     cookies: str  # as-is | no-participant | forged-participant | no-staff | none
+    file: bytes = b"hello"  # what a multipart-file case uploads (as the field "file")
 
 
 @dataclass
@@ -175,6 +176,31 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "upvote": {"on": _or_weird("0", "1")},
         "ballot": {"option": _or_weird(*map(str, world.options))},
         "respond": {"text": text},
+        # The organiser's forms (the fuzzing account is an installation organiser); they keep
+        # the event open, and delete only what nothing later needs.
+        "event_settings": {
+            "title": _or_weird("NHS assembly"),
+            "moderation": _or_weird("post", "pre"),
+            "stream_url": _or_weird("", "https://youtu.be/abc"),
+            "stream_delay": _or_weird("30", "600", "601"),
+            "call_url": _or_weird("", "https://meet.example.org/x"),
+            "starts_on": _or_weird("", "2027-01-12"),
+            "retention_days": _or_weird("", "30"),
+            "groups": _or_weird("", "Patient\nCarer"),
+            "outcomes_public": _or_weird("on"),
+        },
+        "event_status": {"status": _or_weird("open")},
+        "session_add": {"title": _or_weird("Fuzzed"), "minutes": _or_weird("", "10")},
+        "session_edit": {"title": _or_weird("Edited"), "prompt": text, "private": _or_weird("on")},
+        "session_move": {"direction": _or_weird("up", "down")},
+        "poll_add": {"question": _or_weird("Q?"), "options": _or_weird("A\nB", "A")},
+        "poll_edit": {"question": _or_weird("Q?"), "options": _or_weird("Yes\nNo", "A")},
+        "poll_move": {"direction": _or_weird("up", "down")},
+        "poll_delete": {},
+        "session_delete": {},
+        "new_event": {"title": _or_weird("Fuzzed event"), "slug": _or_weird("", "fuzzed")},
+        "import_event": {},
+        "plan_upload": {},
         "moderate": {},
         "new_screen_key": {},
         "poll_status": {},
@@ -192,11 +218,14 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     seen to accept something), the same from a browser with no valid participant cookie, and
     with ids just past what a database integer holds."""
     c = world.contributions
+    s = world.sessions  # the demo's: see _organiser_ids
     real = {
-        "event": "demo",
-        "id": {"make_current": world.sessions[0], "poll_status": world.open_poll}.get(
-            route.name, c[-1] if route.name == "delete_own" else c[0]
-        ),
+        "event": "fuzz" if route.name == "plan_upload" else "demo",  # a draft new_event made
+        "id": {
+            "make_current": s[0],
+            "poll_status": world.open_poll,
+            **_organiser_ids(world),
+        }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
         "poll": world.open_poll,
         "action": {"moderate": "pin", "poll_status": "open"}.get(route.name, ""),
     }
@@ -207,12 +236,26 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "upvote": [("on", "1")],
         "ballot": [("option", str(world.options[0]))],
         "respond": [("text", "Thank you")],
+        "event_settings": [("title", "NHS assembly"), ("moderation", "post")],
+        "event_status": [("status", "open")],
+        "session_add": [("title", "Fuzzed")],
+        "session_edit": [("title", "Edited"), ("minutes", "5")],
+        "session_move": [("direction", "down")],
+        "poll_add": [("question", "Q?"), ("options", "A\nB")],
+        "poll_edit": [("question", "Plainer?"), ("options", "Yes\nNo")],
+        "poll_move": [("direction", "up")],
+        "new_event": [("title", "Fuzz")],
     }.get(route.name, [])
+    plan = {"import_event": PLAN.format("fuzz-import"), "plan_upload": PLAN.format("fuzz")}
     pairs = [*fields, ("csrf_token", world.token)]
 
     def case(cookies: str = "as-is", path: dict[str, object] | None = None) -> Case:
         params = {p: {**real, **(path or {})}[p] for p in route.param_convertors}
-        return Case(route.name, route.path.format(**params), pairs, "urlencoded", {}, cookies)
+        path_ = route.path.format(**params)
+        if route.name in plan:
+            file = plan[route.name].encode()
+            return Case(route.name, path_, pairs, "multipart-file", {}, cookies, file)
+        return Case(route.name, path_, pairs, "urlencoded", {}, cookies)
 
     found = [case()]
     if route.path.startswith("/e/"):
@@ -223,9 +266,30 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     return found
 
 
+PLAN = "event:\n  slug: {}\n  title: Fuzzed plan\nsessions:\n  - title: One\n"
+
+
+def _organiser_ids(world: World) -> dict[str, int]:
+    """The demo's sessions are Welcome (with contributions), Rights (current, with the open
+    poll, polls[1]) and Shaping; each organiser route's good form acts on one it may change."""
+    s, p = world.sessions, world.polls
+    return {
+        "session_edit": s[1],
+        "session_move": s[1],
+        "session_delete": s[2],
+        "poll_add": s[1],
+        "poll_edit": p[2],
+        "poll_move": p[2],
+        "poll_delete": p[0],
+    }
+
+
 def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
     """Each path parameter: mostly a real value for this route, else anything."""
     ids = {
+        **{r: world.sessions for r in ("session_edit", "session_move", "session_delete")},
+        **{r: world.sessions for r in ("poll_add",)},
+        **{r: world.polls for r in ("poll_edit", "poll_move", "poll_delete")},
         "make_current": world.sessions,
         "poll_status": [world.open_poll, world.open_poll, *world.polls],
         "ballot": [world.open_poll, *world.polls],
@@ -248,7 +312,9 @@ def _path(draw: st.DrawFn, world: World, route: Route) -> str:
 # --- requests -----------------------------------------------------------------------------
 
 
-def _multipart(pairs: list[tuple[str, str]], with_file: bool) -> tuple[bytes, str]:
+def _multipart(
+    pairs: list[tuple[str, str]], with_file: bool, file: bytes = b"hello"
+) -> tuple[bytes, str]:
     boundary = "fuzz-boundary-7f3a"
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode()
@@ -258,8 +324,10 @@ def _multipart(pairs: list[tuple[str, str]], with_file: bool) -> tuple[bytes, st
     ]
     if with_file:
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="f"; filename="a.txt"\r\n'
-            "Content-Type: text/plain\r\n\r\nhello\r\n".encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n".encode()
+            + file
+            + b"\r\n"
         )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
@@ -349,6 +417,12 @@ async def _cheap_password_hash(client: TestClient) -> None:
         await db.execute(update(FacilitatorAccount).values(password_hash=cheap))
 
 
+async def _installation_organiser(client: TestClient) -> None:
+    """The fuzzing account may do everything, the organiser pages and new events included."""
+    async with client.app_state["app"].db.write() as db:
+        await db.execute(update(FacilitatorAccount).values(role="organiser"))
+
+
 @pytest.fixture
 def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
@@ -356,6 +430,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
     settings_ = sqlite_copy(rate_limit_scale=0)
     with TestClient(create_app(settings_), base_url="http://testserver") as client:
         client.portal.call(_cheap_password_hash, client)  # type: ignore[union-attr]
+        client.portal.call(_installation_organiser, client)  # type: ignore[union-attr]
         token = login(client)
         assert csrf_of(client) == token  # one browser, one CSRF cookie
         for n in range(8):
@@ -388,7 +463,7 @@ def _send(client: TestClient, world: World, case: Case) -> Any:
         body = urlencode(case.pairs).encode()
         content_type = "application/x-www-form-urlencoded"
     else:
-        body, content_type = _multipart(case.pairs, case.encoding == "multipart-file")
+        body, content_type = _multipart(case.pairs, case.encoding == "multipart-file", case.file)
     participant_cookie = f"asm_p{world.event_id}"
     saved = dict(client.cookies.items())
     if case.cookies in ("no-participant", "none"):

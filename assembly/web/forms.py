@@ -121,7 +121,7 @@ def event_settings(form: FormData, slug: str, status: str) -> EventPlan:
 def session(form: FormData) -> SessionPlan:
     """A session's form: title, prompt, planned minutes, private."""
     return SessionPlan(
-        title=text(form, "title", "session's title", rules.TITLE, required=True),
+        title=text(form, "title", "session title", rules.TITLE, required=True),
         prompt=text(form, "prompt", "prompt", rules.PROMPT),
         minutes=whole(form, "minutes", "planned minutes", rules.MINUTES_MIN),
         private=form.get("private") == "on",
