@@ -311,10 +311,9 @@ def test_a_plan_file_makes_a_new_event_or_lists_its_problems(client: TestClient)
     assert r.status_code == 303 and r.headers["location"] == "/organise/spring?said=imported"
     assert _event(client, "spring").status == "draft"
     r = upload(client, token, "/organise/import", PLAN.replace("Spring", "Other"))
-    assert (
-        r.status_code == 422
-        and "line 2: event.slug: there is already an event called spring" in r.text
-    )
+    assert r.status_code == 422
+    assert "line 2: event.slug: there is already an event called spring" in r.text
+    assert "by uploading this file on that event&#39;s setup page" in r.text
 
 
 def test_an_event_edited_in_the_browser_survives_export_import_export(

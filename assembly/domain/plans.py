@@ -22,13 +22,15 @@ async def _event(db: AsyncSession, slug: str) -> Event | None:
     return await db.scalar(select(Event).where(Event.slug == slug))
 
 
-def _conflict(event: Event | None, slug: str, replace: bool) -> str | None:
+def _conflict(
+    event: Event | None, slug: str, replace: bool, how: str = "with --replace"
+) -> str | None:
     if event is None:
         return None
     if not replace:
         return (
             f"there is already an event called {slug}; give this plan another slug, or "
-            "replace that event's plan with --replace while it is a draft"
+            f"replace that event's plan {how} while it is a draft"
         )
     if event.status != "draft":
         return (
@@ -38,9 +40,12 @@ def _conflict(event: Event | None, slug: str, replace: bool) -> str | None:
     return None
 
 
-async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | None:
-    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None."""
-    return _conflict(await _event(db, slug), slug, replace)
+async def plan_conflict(
+    db: AsyncSession, slug: str, replace: bool, how: str = "with --replace"
+) -> str | None:
+    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None;
+    ``how`` says how its plan is replaced (the CLI's option, or the organiser page's upload)."""
+    return _conflict(await _event(db, slug), slug, replace, how)
 
 
 async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tuple[Event, bool]:

@@ -11,11 +11,16 @@ from assembly.plan.read import read_plan
 
 
 async def checked_plan(
-    db: AsyncSession, text: str, replace: bool, only_slug: str | None = None
+    db: AsyncSession,
+    text: str,
+    replace: bool,
+    only_slug: str | None = None,
+    how: str = "with --replace",
 ) -> tuple[Plan | None, list[Problem]]:
     """The plan in ``text`` and every problem with it, in file order: the file's own, and a
     slug already in use (with ``replace``, by an event that is not a draft). ``only_slug``:
-    the plan must be that event's (an upload on that event's page)."""
+    the plan must be that event's (an upload on that event's page). ``how``: how a draft's
+    plan is replaced, in the sentence for a slug in use."""
     plan: Plan | None = None
     slug: str | None
     try:
@@ -34,7 +39,7 @@ async def checked_plan(
         )
     elif slug:
         # The slug is checked even when the file has other problems: one run lists them all.
-        conflict = await domain.plan_conflict(db, slug, replace)
+        conflict = await domain.plan_conflict(db, slug, replace, how)
         if conflict:
             problems.append(Problem(slug_line, "event.slug", conflict))
     return plan, sorted(problems, key=lambda p: p.line)

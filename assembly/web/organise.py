@@ -117,7 +117,8 @@ async def import_new(request: Request) -> Response:
         async with state(request).db.write() as db:
             if not await domain.claim_key(db, actor, idempotency_key(request, form)):
                 return RedirectResponse("/organise", 303)
-            plan, problems = await checked_plan(db, text, replace=False)
+            how = "by uploading this file on that event's setup page"
+            plan, problems = await checked_plan(db, text, replace=False, how=how)
             if problems or plan is None:
                 raise _Problems(problems, "/organise")
             event, _ = await domain.import_plan(db, plan)
