@@ -101,3 +101,13 @@ def test_a_closed_event_is_read_only(client: TestClient, public: bool) -> None:
     # Their own words stay theirs: deleting them still works.
     r = client.post(f"/e/demo/c/{c.id}/delete", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and rows(client, Contribution) == []
+
+
+def test_a_draft_socket_closes_with_the_sentence(client: TestClient) -> None:
+    from starlette.websockets import WebSocketDisconnect
+
+    _status(client, "draft")
+    with pytest.raises(WebSocketDisconnect) as exc:
+        with client.websocket_connect("/ws/e/demo") as ws:
+            ws.receive_text()
+    assert exc.value.code == 1008 and "not opened yet" in exc.value.reason
