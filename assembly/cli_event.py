@@ -11,8 +11,7 @@ from typing import Any
 from assembly import domain
 from assembly.config import Settings
 from assembly.db import migrate, opened
-from assembly.plan import Plan, PlanError, Problem
-from assembly.plan.read import read_plan
+from assembly.plan.checked import checked_plan
 from assembly.plan.write import write_plan
 
 
@@ -70,28 +69,18 @@ async def _import(settings: Settings, path: str, replace: bool) -> int:
         reason = exc.strerror if isinstance(exc, OSError) else "it is not UTF-8 text"
         print(f"Could not read {path}: {reason}. Nothing was imported.", file=sys.stderr)
         return 2
-    plan: Plan | None = None
-    slug: str | None
-    try:
-        plan = read_plan(text)
-        problems, slug, slug_line = [], plan.event.slug, plan.slug_line
-    except PlanError as exc:
-        problems, slug, slug_line = list(exc.problems), exc.slug, exc.slug_line
     async with opened(settings.database_url) as db:
         async with db.write() as s:
-            # The slug is checked even when the file has other problems: one run lists them all.
-            conflict = await domain.plan_conflict(s, slug, replace) if slug else None
-            if conflict:
-                problems.append(Problem(slug_line, "event.slug", conflict))
+            plan, problems = await checked_plan(s, text, replace)
             if problems or plan is None:
-                for problem in sorted(problems, key=lambda p: p.line):
+                for problem in problems:
                     print(problem, file=sys.stderr)
                 print(f"Nothing was imported from {path}.", file=sys.stderr)
                 return 2
             _, replaced = await domain.import_plan(s, plan, replace)
     polls = sum(len(session.polls) for session in plan.sessions)
     print(
-        f"{'Replaced the plan of' if replaced else 'Created'} the event {slug} "
+        f"{'Replaced the plan of' if replaced else 'Created'} the event {plan.event.slug} "
         f"({plan.event.status}): {len(plan.sessions)} session(s), {polls} poll(s)."
     )
     return 0

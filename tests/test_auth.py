@@ -254,4 +254,4 @@ def test_the_console_hides_what_the_role_may_not_do(
     html = client.get("/console/demo").text
     classes = set(re.search(r'id="main" class="([^"]*)"', html).group(1).split())  # type: ignore[union-attr]
     assert classes & {"no-moderate", "no-run"} == hidden
-    assert f"facilitator ({role})" in html
+    assert f'facilitator<span class="visually-hidden">: your account</span></a> ({role})' in html

@@ -37,6 +37,7 @@ EVERYONE = set(ROLES)
 BROWSERS = EVERYONE - {"api_key"}  # anything that holds a CSRF cookie and can post a form
 RUNNERS = {"facilitator", "organiser", "admin"}
 MODERATORS = RUNNERS | {"moderator"}
+# The organiser pages of one event: its team's organisers and the installation's organisers.
 ORGANISERS = {"organiser", "admin"}
 ACCOUNTS = set(STAFF) | {"outsider"}
 DOOR = RUNNERS | {"helper"}  # who checks members in
@@ -78,6 +79,24 @@ MATRIX: dict[str, set[str]] = {
     "respond": MODERATORS,
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
+    # Organiser pages: the list of one's own events is for any account; creating an event is
+    # for the installation's organisers alone; the rest for the event's organisers.
+    "organise": set(STAFF) | {"outsider"},
+    "new_event": {"admin"},
+    "import_event": {"admin"},
+    "organise_event": ORGANISERS,
+    "event_settings": ORGANISERS,
+    "event_status": ORGANISERS,
+    "plan_download": ORGANISERS,
+    "plan_upload": ORGANISERS,
+    "session_add": ORGANISERS,
+    "session_edit": ORGANISERS,
+    "session_move": ORGANISERS,
+    "session_delete": ORGANISERS,
+    "poll_add": ORGANISERS,
+    "poll_edit": ORGANISERS,
+    "poll_move": ORGANISERS,
+    "poll_delete": ORGANISERS,
     # The team page of an event: its organisers and the installation's, nobody else.
     "team": ORGANISERS,
     "team_invite": ORGANISERS,
@@ -420,6 +439,42 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
     ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),
+    # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
+    ("organise", lambda w: _get(w, "/organise")),
+    ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),
+    ("import_event", lambda w: _post(w, "/organise/import")),  # no file: 422 when allowed
+    ("organise_event", lambda w: _get(w, "/organise/demo")),
+    (
+        "event_settings",
+        lambda w: _post(w, "/organise/demo/settings", title="NHS", moderation="post"),
+    ),
+    ("event_status", lambda w: _post(w, "/organise/demo/status", status="open")),
+    ("plan_download", lambda w: _get(w, "/organise/demo/plan.yaml")),
+    ("plan_upload", lambda w: _post(w, "/organise/demo/plan")),  # open: 409 when allowed
+    ("session_add", lambda w: _post(w, "/organise/demo/sessions", title="Matrix")),
+    (
+        "session_edit",
+        lambda w: _post(w, f"/organise/demo/sessions/{w.session}", title="Rights, edited"),
+    ),
+    (
+        "session_move",
+        lambda w: _post(w, f"/organise/demo/sessions/{w.session}/move", direction="down"),
+    ),
+    # It holds contributions: 409 when allowed.
+    ("session_delete", lambda w: _post(w, f"/organise/demo/sessions/{w.session}/delete")),
+    (
+        "poll_add",
+        lambda w: _post(
+            w, f"/organise/demo/sessions/{w.session}/polls", question="Q", options="A\nB"
+        ),
+    ),
+    # The poll is open: changing its options or deleting it is a 409 when allowed.
+    (
+        "poll_edit",
+        lambda w: _post(w, f"/organise/demo/polls/{w.poll}", question="Q", options="A\nB"),
+    ),
+    ("poll_move", lambda w: _post(w, f"/organise/demo/polls/{w.poll}/move", direction="down")),
+    ("poll_delete", lambda w: _post(w, f"/organise/demo/polls/{w.poll}/delete")),
     ("team", lambda w: _get(w, "/organise/demo/team")),
     ("team_invite", lambda w: _post(w, "/organise/demo/team/invites", role="helper", note="x")),
     (

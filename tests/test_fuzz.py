@@ -143,6 +143,7 @@ class Case:
     encoding: str  # urlencoded | multipart | multipart-file
     headers: dict[str, str]
     cookies: str  # as-is | no-participant | forged-participant | no-staff | none
+    file: bytes = b"hello"  # what a multipart-file case uploads (as the field "file")
 
 
 @dataclass
@@ -192,6 +193,31 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "upvote": {"on": _or_weird("0", "1")},
         "ballot": {"option": _or_weird(*map(str, world.options))},
         "respond": {"text": text},
+        # The organiser's forms (the fuzzing account is an installation organiser); they keep
+        # the event open, and delete only what nothing later needs.
+        "event_settings": {
+            "title": _or_weird("NHS assembly"),
+            "moderation": _or_weird("post", "pre"),
+            "stream_url": _or_weird("", "https://youtu.be/abc"),
+            "stream_delay": _or_weird("30", "600", "601"),
+            "call_url": _or_weird("", "https://meet.example.org/x"),
+            "starts_on": _or_weird("", "2027-01-12"),
+            "retention_days": _or_weird("", "30"),
+            "groups": _or_weird("", "Patient\nCarer"),
+            "outcomes_public": _or_weird("on"),
+        },
+        "event_status": {"status": _or_weird("open")},
+        "session_add": {"title": _or_weird("Fuzzed"), "minutes": _or_weird("", "10")},
+        "session_edit": {"title": _or_weird("Edited"), "prompt": text, "private": _or_weird("on")},
+        "session_move": {"direction": _or_weird("up", "down")},
+        "poll_add": {"question": _or_weird("Q?"), "options": _or_weird("A\nB", "A")},
+        "poll_edit": {"question": _or_weird("Q?"), "options": _or_weird("Yes\nNo", "A")},
+        "poll_move": {"direction": _or_weird("up", "down")},
+        "poll_delete": {},
+        "session_delete": {},
+        "new_event": {"title": _or_weird("Fuzzed event"), "slug": _or_weird("", "fuzzed")},
+        "import_event": {},
+        "plan_upload": {},
         "moderate": {},
         "new_screen_key": {},
         "poll_status": {},
@@ -232,15 +258,17 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     seen to accept something), the same from a browser with no valid participant cookie, and
     with ids just past what a database integer holds."""
     c = world.contributions
+    s = world.sessions  # the demo's: see _organiser_ids
     real = {
-        "event": "demo",
+        "event": "fuzz" if route.name == "plan_upload" else "demo",  # a draft new_event made
         "id": {
-            "make_current": world.sessions[0],
+            "make_current": s[0],
             "poll_status": world.open_poll,
             "team_withdraw": world.invites[0],
             "checkin": world.members[0],
             "member_reissue": world.members[0],
             "member_remove": world.members[-1],
+            **_organiser_ids(world),
         }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
         "account": world.bystander,
         "token": world.join_token if route.name == "invite_join" else world.signup_token,
@@ -269,13 +297,27 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "set_group": [("group_name", "")],
         "members_import": [("roster", "name\nFuzz Accepted")],
         "checkin": [("on", "1")],
+        "event_settings": [("title", "NHS assembly"), ("moderation", "post")],
+        "event_status": [("status", "open")],
+        "session_add": [("title", "Fuzzed")],
+        "session_edit": [("title", "Edited"), ("minutes", "5")],
+        "session_move": [("direction", "down")],
+        "poll_add": [("question", "Q?"), ("options", "A\nB")],
+        "poll_edit": [("question", "Plainer?"), ("options", "Yes\nNo")],
+        "poll_move": [("direction", "up")],
+        "new_event": [("title", "Fuzz")],
     }.get(route.name, [])
+    plan = {"import_event": PLAN.format("fuzz-import"), "plan_upload": PLAN.format("fuzz")}
     pairs = [*fields, ("csrf_token", world.token)]
     encoding = "multipart-file" if route.name == "members_preview" else "urlencoded"
 
     def case(cookies: str = "as-is", path: dict[str, object] | None = None) -> Case:
         params = {p: {**real, **(path or {})}[p] for p in route.param_convertors}
-        return Case(route.name, route.path.format(**params), pairs, encoding, {}, cookies)
+        path_ = route.path.format(**params)
+        if route.name in plan:
+            file = plan[route.name].encode()
+            return Case(route.name, path_, pairs, "multipart-file", {}, cookies, file)
+        return Case(route.name, path_, pairs, encoding, {}, cookies, ROSTER)
 
     found = [case()]
     if route.path.startswith("/e/"):
@@ -286,9 +328,31 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     return found
 
 
+ROSTER = b"name\r\nhello\r\n"  # what the roster preview uploads
+PLAN = "event:\n  slug: {}\n  title: Fuzzed plan\nsessions:\n  - title: One\n"
+
+
+def _organiser_ids(world: World) -> dict[str, int]:
+    """The demo's sessions are Welcome (with contributions), Rights (current, with the open
+    poll, polls[1]) and Shaping; each organiser route's good form acts on one it may change."""
+    s, p = world.sessions, world.polls
+    return {
+        "session_edit": s[1],
+        "session_move": s[1],
+        "session_delete": s[2],
+        "poll_add": s[1],
+        "poll_edit": p[2],
+        "poll_move": p[2],
+        "poll_delete": p[0],
+    }
+
+
 def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
     """Each path parameter: mostly a real value for this route, else anything."""
     ids = {
+        **{r: world.sessions for r in ("session_edit", "session_move", "session_delete")},
+        **{r: world.sessions for r in ("poll_add",)},
+        **{r: world.polls for r in ("poll_edit", "poll_move", "poll_delete")},
         "make_current": world.sessions,
         "poll_status": [world.open_poll, world.open_poll, *world.polls],
         "ballot": [world.open_poll, *world.polls],
@@ -317,7 +381,9 @@ def _path(draw: st.DrawFn, world: World, route: Route) -> str:
 # --- requests -----------------------------------------------------------------------------
 
 
-def _multipart(pairs: list[tuple[str, str]], with_file: bool) -> tuple[bytes, str]:
+def _multipart(
+    pairs: list[tuple[str, str]], with_file: bool, file: bytes = b"hello", field: str = "file"
+) -> tuple[bytes, str]:
     boundary = "fuzz-boundary-7f3a"
     parts = [
         f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n'.encode()
@@ -327,8 +393,10 @@ def _multipart(pairs: list[tuple[str, str]], with_file: bool) -> tuple[bytes, st
     ]
     if with_file:  # a roster file, which the roster's preview reads (and others refuse)
         parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="roster"; filename="a.csv"\r\n'
-            "Content-Type: text/csv\r\n\r\nname\r\nhello\r\n".encode()
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="a.txt"\r\n'
+            "Content-Type: text/plain\r\n\r\n".encode()
+            + file
+            + b"\r\n"
         )
     body = b"".join(parts) + f"--{boundary}--\r\n".encode()
     return body, f"multipart/form-data; boundary={boundary}"
@@ -453,6 +521,16 @@ async def _organiser_with_roster(client: TestClient) -> None:
         )
 
 
+async def _installation_organiser(client: TestClient) -> None:
+    """The fuzzing account may do everything, the organiser pages and new events included."""
+    async with client.app_state["app"].db.write() as db:
+        await db.execute(
+            update(FacilitatorAccount)
+            .where(FacilitatorAccount.username == "facilitator")
+            .values(role="organiser")
+        )
+
+
 @pytest.fixture
 def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
@@ -461,6 +539,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
     with TestClient(create_app(settings_), base_url="http://testserver") as client:
         client.portal.call(_cheap_password_hash, client)  # type: ignore[union-attr]
         bystander, invites, join, signup = client.portal.call(_team, client)  # type: ignore[union-attr]
+        client.portal.call(_installation_organiser, client)  # type: ignore[union-attr]
         token = login(client)
         assert csrf_of(client) == token  # one browser, one CSRF cookie
         client.portal.call(_organiser_with_roster, client)  # type: ignore[union-attr]
@@ -499,7 +578,10 @@ def _send(client: TestClient, world: World, case: Case) -> Any:
         body = urlencode(case.pairs).encode()
         content_type = "application/x-www-form-urlencoded"
     else:
-        body, content_type = _multipart(case.pairs, case.encoding == "multipart-file")
+        field = "roster" if case.route == "members_preview" else "file"
+        body, content_type = _multipart(
+            case.pairs, case.encoding == "multipart-file", case.file, field
+        )
     participant_cookie = f"asm_p{world.event_id}"
     saved = dict(client.cookies.items())
     if case.cookies in ("no-participant", "none"):

@@ -209,30 +209,34 @@ def test_two_accepting_one_link_at_once_only_one_wins(settings: Settings) -> Non
 
 @pytest.mark.parametrize("database", ["postgres"], indirect=True)
 def test_two_browsers_creating_accounts_from_one_link_make_one(settings: Settings) -> None:
-    async def signup(base: str, token: str, username: str) -> int:
-        async with httpx.AsyncClient(base_url=base) as browser:
-            r = await browser.get(f"/team/invite/{token}")
-            assert r.status_code == 200, (r.status_code, r.text[-600:])
-            page = r.text
-            data = {
-                "username": username,
-                "password": PASSWORD,
-                "password_again": PASSWORD,
-                "csrf_token": _CSRF.search(page).group(1),  # type: ignore[union-attr]
-            }
-            r = await browser.post(f"/team/invite/{token}/account", data=data)
-            return r.status_code
+    """Both browsers open the link first (so both hold a live form), then both send it at once."""
+
+    async def both(base: str, token: str) -> list[int]:
+        async with (
+            httpx.AsyncClient(base_url=base) as ann,
+            httpx.AsyncClient(base_url=base) as bob,
+        ):
+            forms = []
+            for browser, username in ((ann, "ann"), (bob, "bob")):
+                r = await browser.get(f"/team/invite/{token}")
+                assert r.status_code == 200, r.status_code
+                forms.append(
+                    {
+                        "username": username,
+                        "password": PASSWORD,
+                        "password_again": PASSWORD,
+                        "csrf_token": _CSRF.search(r.text).group(1),  # type: ignore[union-attr]
+                    }
+                )
+            answers = await asyncio.gather(
+                ann.post(f"/team/invite/{token}/account", data=forms[0]),
+                bob.post(f"/team/invite/{token}/account", data=forms[1]),
+            )
+            return [r.status_code for r in answers]
 
     with LiveServer(settings) as server, TestClient(create_app(settings)) as client:
         token = _invite(client)
         before = _counts(client)
-
-        async def both() -> list[int]:
-            return list(
-                await asyncio.gather(
-                    signup(server.url, token, "ann"), signup(server.url, token, "bob")
-                )
-            )
-
-        assert sorted(asyncio.run(both())) == [303, 410]
+        statuses = asyncio.run(both(server.url, token))
+        assert sorted(statuses) == [303, 410]
         assert _counts(client) == (before[0] + 1, before[1] + 1)

@@ -7,12 +7,26 @@ One module per concept: ``events`` (events and sessions), ``participants``, ``co
 (with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention),
 ``team`` and ``access`` (who is on an event's team, and what each role may do there),
 ``invites`` (one-time links onto a team),
-``plans`` (an event built from a plan file, and read back into one) and ``records``
+``plans`` (an event built from a plan file, and read back into one), ``setup`` (creating an
+event, its settings and status), ``agenda`` (editing sessions and polls) and ``records``
 (idempotency keys, the audit log); ``refusal`` holds what they all refuse with.
 Everything is re-exported here, so callers write ``domain.post_contribution(...)``.
 """
 
-from assembly.domain.access import allows, authorize, role_on
+from assembly.domain.access import allows, authorize, is_installation_organiser, role_on
+from assembly.domain.agenda import (
+    add_poll,
+    add_session,
+    agenda_poll,
+    agenda_session,
+    delete_poll,
+    delete_session,
+    edit_poll,
+    edit_session,
+    move_poll,
+    move_session,
+    options_of,
+)
 from assembly.domain.contributions import (
     MODERATION_ACTIONS,
     Moderated,
@@ -75,6 +89,14 @@ from assembly.domain.privacy import (
 )
 from assembly.domain.records import audit, claim_key, key_used
 from assembly.domain.refusal import Refused, upsert_insert
+from assembly.domain.setup import (
+    CLOSED,
+    NOT_OPEN_YET,
+    create_event,
+    require_open,
+    set_status,
+    update_settings,
+)
 from assembly.domain.team import (
     change_team_role,
     events_of,
@@ -143,9 +165,28 @@ __all__ = [
     "audit",
     "claim_key",
     "key_used",
+    # setting an event up, and its agenda
+    "CLOSED",
+    "NOT_OPEN_YET",
+    "add_poll",
+    "add_session",
+    "agenda_poll",
+    "agenda_session",
+    "create_event",
+    "delete_poll",
+    "delete_session",
+    "edit_poll",
+    "edit_session",
+    "move_poll",
+    "move_session",
+    "options_of",
+    "require_open",
+    "set_status",
+    "update_settings",
     # teams and who may do what
     "allows",
     "authorize",
+    "is_installation_organiser",
     "events_of",
     "remove_from_team",
     "role_on",

@@ -10,6 +10,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused, _body, _text, upsert_insert
+from assembly.domain.setup import require_open
 from assembly.models import (
     KINDS,
     Contribution,
@@ -25,8 +26,7 @@ from assembly.models import (
 async def post_contribution(
     db: AsyncSession, event: Event, p: Participant, kind: object, text: object
 ) -> Contribution:
-    if event.status != "open":
-        raise Refused("This event is closed to new contributions.", 409)
+    require_open(event)
     kind_s = _text(kind)
     if kind_s not in KINDS:
         raise Refused("Choose what kind of contribution this is: " + ", ".join(KINDS) + ".", 422)
@@ -77,6 +77,7 @@ async def set_upvote(
     The count moves by one in the database (``upvotes + 1``), and only when this request really
     inserted or deleted the upvote row: concurrent upvotes on any worker are each counted once.
     """
+    require_open(event)
     c = await visible_contribution(db, event, contribution_id)
     if on:
         row = (

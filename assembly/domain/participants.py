@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.refusal import Refused, _text
+from assembly.domain.setup import require_open
 from assembly.models import MAX_NAME, Event, Participant
 
 
@@ -41,7 +42,9 @@ async def join(
     return p, True
 
 
-def set_display_name(p: Participant, raw: object) -> None:
+def set_display_name(event: Event, p: Participant, raw: object) -> None:
+    """Set ``p``'s display name (spaces tidied); only while ``event`` is open."""
+    require_open(event)
     name = " ".join(_text(raw).split())
     if len(name) > MAX_NAME:
         raise Refused(f"Please keep your name to {MAX_NAME} characters.", 422)

@@ -22,13 +22,15 @@ async def _event(db: AsyncSession, slug: str) -> Event | None:
     return await db.scalar(select(Event).where(Event.slug == slug))
 
 
-def _conflict(event: Event | None, slug: str, replace: bool) -> str | None:
+def _conflict(
+    event: Event | None, slug: str, replace: bool, how: str = "with --replace"
+) -> str | None:
     if event is None:
         return None
     if not replace:
         return (
             f"there is already an event called {slug}; give this plan another slug, or "
-            "replace that event's plan with --replace while it is a draft"
+            f"replace that event's plan {how} while it is a draft"
         )
     if event.status != "draft":
         return (
@@ -38,9 +40,12 @@ def _conflict(event: Event | None, slug: str, replace: bool) -> str | None:
     return None
 
 
-async def plan_conflict(db: AsyncSession, slug: str, replace: bool) -> str | None:
-    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None."""
-    return _conflict(await _event(db, slug), slug, replace)
+async def plan_conflict(
+    db: AsyncSession, slug: str, replace: bool, how: str = "with --replace"
+) -> str | None:
+    """Why a plan for ``slug`` cannot be imported now (an event already has it), or None;
+    ``how`` says how its plan is replaced (the CLI's option, or the organiser page's upload)."""
+    return _conflict(await _event(db, slug), slug, replace, how)
 
 
 async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tuple[Event, bool]:
@@ -59,7 +64,7 @@ async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tu
         # Polls go with their sessions (the database cascades both).
         await db.execute(delete(Session).where(Session.event_id == event.id))
         await db.execute(delete(Poll).where(Poll.event_id == event.id))
-    _set_event(event, plan.event)
+    set_event(event, plan.event)
     await db.flush()
     sessions = [
         Session(
@@ -76,8 +81,14 @@ async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tu
     await db.flush()
     for session, session_plan in zip(sessions, plan.sessions, strict=True):
         polls = [
-            Poll(event_id=event.id, session_id=session.id, question=p.question, kind=p.kind)
-            for p in session_plan.polls
+            Poll(
+                event_id=event.id,
+                session_id=session.id,
+                position=i,
+                question=p.question,
+                kind=p.kind,
+            )
+            for i, p in enumerate(session_plan.polls)
         ]
         db.add_all(polls)
         await db.flush()
@@ -97,7 +108,8 @@ _EVENT_FIELDS = tuple(f.name for f in dataclasses.fields(EventPlan))
 _LISTS = ("groups", "themes", "word_list")
 
 
-def _set_event(event: Event, plan: EventPlan) -> None:
+def set_event(event: Event, plan: EventPlan) -> None:
+    """Put the settings of ``plan`` (its slug and status included) on ``event``."""
     for name in _EVENT_FIELDS:
         value = getattr(plan, name)
         setattr(event, name, list(value) if name in _LISTS else value)
@@ -124,7 +136,11 @@ async def export_plan(db: AsyncSession, slug: str) -> Plan:
             .order_by(Session.position, Session.id)
         )
     )
-    polls = list(await db.scalars(select(Poll).where(Poll.event_id == event.id).order_by(Poll.id)))
+    polls = list(
+        await db.scalars(
+            select(Poll).where(Poll.event_id == event.id).order_by(Poll.position, Poll.id)
+        )
+    )
     options: dict[int, list[str]] = {p.id: [] for p in polls}
     rows = await db.execute(
         select(PollOption.poll_id, PollOption.label)

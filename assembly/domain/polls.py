@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused, _text
+from assembly.domain.setup import require_open
 from assembly.models import (
     Ballot,
     Event,
@@ -44,7 +45,9 @@ class PollView:
 async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Poll]:
     if session is None:
         return []
-    rows = await db.scalars(select(Poll).where(Poll.session_id == session.id).order_by(Poll.id))
+    rows = await db.scalars(
+        select(Poll).where(Poll.session_id == session.id).order_by(Poll.position, Poll.id)
+    )
     return list(rows)
 
 
@@ -103,6 +106,7 @@ def option_id_of(option: object) -> int:
 
 def check_ballot(event: Event, the_poll: Poll | None, opt: PollOption | None) -> None:
     """Refuse a ballot for a poll that is not this event's, not open, or not offering ``opt``."""
+    require_open(event)
     if the_poll is None or the_poll.event_id != event.id:
         raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
     if the_poll.status != "open":

@@ -99,6 +99,8 @@ class Poll(Base):
     session_id: Mapped[int | None] = mapped_column(
         ForeignKey("session.id", ondelete="CASCADE"), default=None
     )
+    # Its place among its session's polls (organisers reorder them on the setup page).
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     question: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(12), default="single")
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|open|closed

@@ -169,7 +169,9 @@ class Fields:
             self.bad(key, f"is {value}; it must be one of {', '.join(choices)}")
         return value or default
 
-    def number(self, key: str, default: int | None, minimum: int) -> int | None:
+    def number(
+        self, key: str, default: int | None, minimum: int, maximum: int | None = None
+    ) -> int | None:
         node = self.found.get(key)
         if node is None or (default is None and node.tag == _NULL):
             return default
@@ -179,6 +181,8 @@ class Fields:
             return default
         if value < minimum:
             self.bad(key, f"is {value}; it must be at least {minimum}")
+        elif maximum is not None and value > maximum:
+            self.bad(key, f"is {value}; it must be at most {maximum}")
         return value
 
     def boolean(self, key: str, default: bool) -> bool:

@@ -4,13 +4,11 @@ schema in docs/plan.md (``assembly.plan.nodes`` keeps each problem's line)."""
 from __future__ import annotations
 
 import dataclasses
-import re
 
 import yaml
 from yaml.nodes import Node
 
 from assembly.domain.refusal import Refused
-from assembly.models import MAX_NAME
 from assembly.plan import (
     EVENT_STATUSES,
     MODERATIONS,
@@ -23,11 +21,11 @@ from assembly.plan import (
     PollPlan,
     Problem,
     SessionPlan,
+    rules,
 )
 from assembly.plan.nodes import AliasError, NoAliasLoader, NodeReader, line_of
 from assembly.streams import stream_url
 
-_SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 _SYNTAX_HINT = "check the indentation, and put quotes round text with a colon or a leading symbol"
 _NOT_YET_WHY = "this version of Assembly runs single-choice polls without settings (docs/plan.md)"
 
@@ -51,46 +49,44 @@ class _Reader(NodeReader):
         f = self.mapping(node, "event", _EVENT_KEYS, ("slug", "title"))
         slug = f.text("slug", 60)
         if "slug" in f.found and slug:
-            if _SLUG.match(slug):
-                self.slug, self.slug_line = slug, line_of(f.found["slug"])
+            problem = rules.slug_problem(slug)
+            if problem:
+                f.bad("slug", problem)
             else:
-                f.bad(
-                    "slug",
-                    "must be lower-case letters, digits and hyphens, e.g. nhs-2026 "
-                    "(it is the event's address: /e/SLUG)",
-                )
-        url = f.text("stream_url", 500)
+                self.slug, self.slug_line = slug, line_of(f.found["slug"])
+        url = f.text("stream_url", rules.URL)
         try:
             url = stream_url(url)
         except Refused as exc:
             f.bad("stream_url", exc.message)
-        call_url = f.text("call_url", 500)
-        if call_url and not (call_url.startswith("https://") and " " not in call_url):
-            f.bad("call_url", "must be an https:// address, e.g. https://meet.example.org/room")
+        call_url = f.text("call_url", rules.URL)
+        if problem := rules.call_url_problem(call_url):
+            f.bad("call_url", problem)
+        low, high = rules.STREAM_DELAY
         return EventPlan(
             slug=slug,
-            title=f.text("title", 200, empty_ok=False),
+            title=f.text("title", rules.TITLE, empty_ok=False),
             status=f.choice("status", EVENT_STATUSES, "draft"),
-            description=f.text("description", 10_000),
+            description=f.text("description", rules.DESCRIPTION),
             starts_on=f.date("starts_on"),
-            venue=f.text("venue", 200),
+            venue=f.text("venue", rules.VENUE),
             stream_url=url,
-            stream_delay=f.number("stream_delay", 30, minimum=0) or 0,
+            stream_delay=f.number("stream_delay", 30, minimum=low, maximum=high) or 0,
             call_url=call_url,
             moderation=f.choice("moderation", MODERATIONS, "post"),
             outcomes_public=f.boolean("outcomes_public", False),
-            retention_days=f.number("retention_days", None, minimum=1),
-            groups=f.texts("groups", MAX_NAME),
-            themes=f.texts("themes", MAX_NAME),
-            word_list=f.texts("word_list", MAX_NAME),
+            retention_days=f.number("retention_days", None, minimum=rules.RETENTION_MIN),
+            groups=f.texts("groups", rules.LIST_ITEM),
+            themes=f.texts("themes", rules.LIST_ITEM),
+            word_list=f.texts("word_list", rules.LIST_ITEM),
         )
 
     def session(self, node: Node, path: str) -> SessionPlan:
         f = self.mapping(node, path, _SESSION_KEYS, ("title",))
         return SessionPlan(
-            title=f.text("title", 200, empty_ok=False),
-            prompt=f.text("prompt", 10_000),
-            minutes=f.number("minutes", None, minimum=1),
+            title=f.text("title", rules.TITLE, empty_ok=False),
+            prompt=f.text("prompt", rules.PROMPT),
+            minutes=f.number("minutes", None, minimum=rules.MINUTES_MIN),
             private=f.boolean("private", False),
             polls=self.items(f.found.get("polls"), f"{path}.polls", self.poll),
         )
@@ -102,11 +98,13 @@ class _Reader(NodeReader):
         kind = f.choice("kind", POLL_KINDS, "single")
         if kind not in SUPPORTED_KINDS:
             f.bad("kind", f"kind {kind} is not supported yet; use single (one choice per voter)")
-        options = f.texts("options", 200)
-        if "options" in f.found and len(options) < 2:
+        options = f.texts("options", rules.OPTION)
+        if "options" in f.found and len(options) < rules.MIN_OPTIONS:
             f.bad("options", "a poll needs at least two options; add another")
         return PollPlan(
-            question=f.text("question", 300, empty_ok=False), options=options, kind=kind
+            question=f.text("question", rules.QUESTION, empty_ok=False),
+            options=options,
+            kind=kind,
         )
 
     def plan(self, root: Node) -> Plan:

@@ -106,7 +106,7 @@ async def _write(
 
 async def set_name(request: Request) -> Response:
     async def name(db: AsyncSession, event: Event, me: Participant, form: FormData) -> bool:
-        domain.set_display_name(me, form.get("display_name"))
+        domain.set_display_name(event, me, form.get("display_name"))
         return True
 
     event, me, ok = await _act(request, "name", name)

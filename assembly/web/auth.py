@@ -87,13 +87,16 @@ async def staff_act(
     The result is None when the key shows it was already done."""
     account = await require_login(request)
     form = await checked_form(request, max_files)
-    async with state(request).db.write() as db:
-        event = await domain.event_by_slug(db, request.path_params["event"])
-        await domain.authorize(db, account, event, capability)
-        actor = f"staff:{account.id}"
-        if not await domain.claim_key(db, actor, idempotency_key(request, form)):
-            return event, None
-        return event, await action(db, event, account, form)
+    try:
+        async with state(request).db.write() as db:
+            event = await domain.event_by_slug(db, request.path_params["event"])
+            await domain.authorize(db, account, event, capability)
+            actor = f"staff:{account.id}"
+            if not await domain.claim_key(db, actor, idempotency_key(request, form)):
+                return event, None
+            return event, await action(db, event, account, form)
+    finally:
+        await form.close()  # an uploaded file's temporary file, whatever happened
 
 
 class LoginRequired(Exception):

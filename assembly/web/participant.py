@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.requests import Request
+from starlette.requests import HTTPConnection, Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
@@ -20,6 +20,7 @@ from assembly.render import embed_url
 from assembly.security import room_code_matches
 from assembly.streams import frame_origin
 from assembly.web.actions import SAID
+from assembly.web.auth import current_account
 from assembly.web.common import client_address, page, refuse_socket, socket_lookup, state
 from assembly.web.identity import event_and_me, me_or_new, remember
 from live import serve_websocket
@@ -57,11 +58,31 @@ async def _page_context(db: AsyncSession, event: Event, me: Participant | None) 
     return ctx
 
 
+async def _hidden(conn: HTTPConnection, event: Event) -> bool:
+    """Whether ``event`` is a draft this caller may not see: only its team sees a draft."""
+    if event.status != "draft":
+        return False
+    account = await current_account(conn)
+    if account is None:
+        return True
+    async with state(conn).db.read() as db:
+        return await domain.role_on(db, account, event) is None
+
+
+async def _seen(conn: HTTPConnection, event: Event) -> None:
+    """Refuse a part of a draft event's page to anyone but its team."""
+    if await _hidden(conn, event):
+        raise Refused(domain.NOT_OPEN_YET, 404)
+
+
 async def event_page(request: Request) -> Response:
     st = state(request)
     # Most page loads are returning participants: they need no write, so no turn at the writer.
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
+    if await _hidden(request, event):
+        # The address is right and the event exists: it says when it opens (status 200).
+        return page(request, "participant/not_open.html", event=event)
     # Read before the page's content: anything published after this makes the socket resync.
     seq = st.hub.sequence(public_topic(event.id))
     if me is None:
@@ -90,6 +111,7 @@ async def widget(request: Request) -> Response:
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
         ctx = await load(db, event, me)
+    await _seen(request, event)
     return page(request, template, event=event, me=me, **ctx)
 
 
@@ -120,6 +142,7 @@ async def my_page(request: Request) -> Response:
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
         mine = await domain.contributions_of(db, me) if me else []
+    await _seen(request, event)
     return page(request, "participant/me.html", event=event, me=me, mine=mine)
 
 
@@ -151,6 +174,9 @@ async def _listener(websocket: WebSocket) -> tuple[int, str, list[str], str | No
     if found is None:
         return None
     event, me, _ = found  # one query, as for the page
+    if await _hidden(websocket, event):
+        await refuse_socket(websocket, domain.NOT_OPEN_YET)
+        return None
     topics = [public_topic(event.id)]
     if me is not None:
         topics.append(participant_topic(me.id))

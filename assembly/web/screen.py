@@ -75,6 +75,8 @@ async def screen_access(conn: HTTPConnection, event: Event) -> str | None:
             on_team = await domain.role_on(db, account, event) is not None
         if on_team:
             return staff_label(account.id, account.login_nonce)
+    if event.status == "draft":
+        return None  # a draft is the team's alone: its screen address opens nothing yet
     key = state(conn).signer.screen_key(conn.cookies.get(_cookie_name(event)), event.id)
     if key is not None and hmac.compare_digest(key, event.screen_key):
         return screen_label(event.id, key)
