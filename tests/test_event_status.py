@@ -53,12 +53,13 @@ def test_a_draft_refuses_every_participant_post_and_the_room_code(client: TestCl
     for path, data in [
         ("/e/demo/contributions", {"kind": "idea", "text": "hello"}),
         ("/e/demo/name", {"display_name": "Sam"}),
+        ("/e/demo/group", {"group_name": "Carer"}),
         (f"/e/demo/polls/{poll.id}/ballot", {"option": str(option)}),
     ]:
         r = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
         assert r.status_code == 409 and "not opened yet" in r.text, path
     assert rows(client, Contribution) == [] and rows(client, Ballot) == []
-    assert all(p.display_name == "" for p in rows(client, Participant))
+    assert all(p.display_name == p.group_name == "" for p in rows(client, Participant))
 
 
 def test_the_team_sees_its_draft_and_its_screen_address_opens_nothing(client: TestClient) -> None:
@@ -92,12 +93,13 @@ def test_a_closed_event_is_read_only(client: TestClient, public: bool) -> None:
         (f"/e/demo/c/{c.id}/upvote", {"on": "1"}),
         (f"/e/demo/polls/{poll.id}/ballot", {"option": str(option)}),
         ("/e/demo/name", {"display_name": "Sam"}),
+        ("/e/demo/group", {"group_name": "Carer"}),
     ]:
         r = client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
         assert r.status_code == 409 and "This assembly has closed" in r.text, path
     assert len(rows(client, Contribution)) == 1
     assert rows(client, Upvote) == [] and rows(client, Ballot) == []
-    assert all(p.display_name == "" for p in rows(client, Participant))
+    assert all(p.display_name == p.group_name == "" for p in rows(client, Participant))
     # Their own words stay theirs: deleting them still works.
     r = client.post(f"/e/demo/c/{c.id}/delete", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303 and rows(client, Contribution) == []

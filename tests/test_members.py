@@ -222,6 +222,8 @@ def test_a_group_not_offered_is_refused_and_nothing_changes(client: TestClient) 
 
 
 def test_no_group_form_when_the_event_offers_none(client: TestClient) -> None:
+    assert 'name="group_name"' in client.get("/e/demo").text  # the demo offers four
+    _set(client, "update event set groups = '[]' where slug = 'demo'")
     assert 'name="group_name"' not in client.get("/e/demo").text
 
 

@@ -54,6 +54,7 @@ def set_display_name(event: Event, p: Participant, raw: object) -> None:
 def set_group(event: Event, p: Participant, raw: object) -> None:
     """``p`` picks one of the event's stakeholder groups, or none (""). A member's group comes
     from the roster and stays as it is there."""
+    require_open(event)
     if p.role == "member":
         raise Refused(
             "Your group comes from the assembly's roster. Ask at the desk if it is wrong.", 403
