@@ -144,6 +144,16 @@ def post_login(client: TestClient, next_path: str = "/console/demo") -> object:
     return client.post("/login", data={**data, "csrf_token": token}, follow_redirects=False)
 
 
+def in_app(client: TestClient, work: Callable[[Any], Awaitable[Any]]) -> Any:
+    """Run ``work(db)`` in one write transaction of the app ``client`` runs, on its loop."""
+
+    async def go() -> Any:
+        async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+            return await work(db)
+
+    return client.portal.call(go)  # type: ignore[union-attr]
+
+
 def login(client: TestClient) -> str:
     """Log the facilitator in; returns the console's CSRF token."""
     r = post_login(client)

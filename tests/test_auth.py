@@ -30,17 +30,12 @@ from tests.conftest import (
     make_settings,
     post_login,
 )
+from tests.conftest import (
+    in_app as _in_app,
+)
 from tests.test_contributions import post, rows
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _in_app(client: TestClient, work: Any) -> Any:
-    async def go() -> Any:
-        async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
-            return await work(db)
-
-    return client.portal.call(go)  # type: ignore[union-attr]
 
 
 def _one_time_link(client: TestClient) -> str:

@@ -20,7 +20,7 @@ from assembly.app import create_app
 from assembly.config import Settings
 from assembly.models import Contribution, Poll, PollOption, Session
 from assembly.security import room_code
-from tests.conftest import PASSWORD, csrf_of, login
+from tests.conftest import PASSWORD, csrf_of, in_app, login
 from tests.test_contributions import post, rows
 from tests.test_join import _room_secret
 from tests.test_privacy import _set
@@ -337,11 +337,7 @@ def _one_time(w: World) -> bool:
 
 
 def _in_app(w: World, work: Callable[[Any], Any]) -> Any:
-    async def go() -> Any:
-        async with w.client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
-            return await work(db)
-
-    return w.client.portal.call(go)  # type: ignore[union-attr]
+    return in_app(w.client, work)
 
 
 def _invite(w: World, slug: str = "demo") -> tuple[str, int]:

@@ -27,16 +27,9 @@ from assembly.models import FacilitatorAccount, TeamInvite, TeamMember
 from assembly.plan.read import read_plan
 from assembly.security import STAFF_COOKIE
 from tests.conftest import PASSWORD, LiveServer, closed_after, csrf_of
+from tests.conftest import in_app as _in_app
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-def _in_app(client: TestClient, work: Any) -> Any:
-    async def go() -> Any:
-        async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
-            return await work(db)
-
-    return client.portal.call(go)  # type: ignore[union-attr]
 
 
 async def _event(db: Any, slug: str) -> Any:
