@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 
 from assembly.domain import Refused
+from assembly.domain.closing import grace_left
 from assembly.models import CHANNELS, KINDS
 from assembly.streams import stream_url
 
@@ -85,6 +86,8 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         CHANNEL_LABELS=CHANNEL_LABELS,
         # Every form carries a fresh idempotency key: a double tap or a retry is done once.
         new_key=lambda: secrets.token_urlsafe(12),
+        # Seconds online voters have left on a closed poll, as of this render.
+        grace_left=lambda poll: grace_left(poll, datetime.now(UTC)),
     )
     return env
 

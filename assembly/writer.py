@@ -175,14 +175,20 @@ class BallotWriter:
                 if option is not None:
                     options[option.id] = option
             checked: list[_Item] = []
+            now = utcnow()  # read under the polls' locks: a close is either before or after
             for item in batch:
                 try:
-                    check_ballot(item.event, polls.get(item.poll_id), options.get(item.option_id))
+                    check_ballot(
+                        item.event,
+                        polls.get(item.poll_id),
+                        options.get(item.option_id),
+                        item.participant.channel,
+                        now,
+                    )
                 except Refused as exc:
                     item.done.set_exception(exc)
                     continue
                 checked.append(item)
-            now = utcnow()
             # A key is claimed by inserting it: the insert returns the keys that were not used
             # before. Within the group, the first request with a key claims it.
             first: dict[tuple[str, str], _Item] = {}

@@ -131,4 +131,14 @@
     var flash = document.getElementById("flash");
     if (flash) flash.innerHTML = '<p class="flash error">No connection. Check your signal and try again.</p>';
   });
+  // "Closing for online voters: 23 s": counted down here, from the time the server rendered;
+  // the server decides, this only keeps the number honest between pushes.
+  setInterval(function () {
+    document.querySelectorAll("[data-until]").forEach(function (el) {
+      var left = Math.ceil((Date.parse(el.dataset.until) - Date.now()) / 1000);
+      var n = el.querySelector(".left");
+      if (left <= 0) el.remove();
+      else if (n) n.textContent = String(left);
+    });
+  }, 1000);
 })();

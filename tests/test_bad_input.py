@@ -85,6 +85,9 @@ def test_unknown_moderation_action(client: TestClient) -> None:
 
 
 def test_ballot_on_a_draft_poll(client: TestClient) -> None:
+    from tests.test_privacy import _set
+
+    _set(client, "update event set stream_delay = 0")  # no grace for online voters (see test_grace)
     token = login(client)
     poll, options = open_first_poll(client, token)
     client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})

@@ -71,6 +71,9 @@ def test_open_vote_change_vote_close(client: TestClient) -> None:
     assert b.option_id == options[2].id and b.channel == "online"
     assert f"You voted for “{options[2].label}”" in client.get("/e/demo").text
     client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
+    from tests.test_privacy import _set  # (it imports this module)
+
+    _set(client, "update poll set online_until = closed_at")  # online voters' grace is over
     r = vote(client, poll, options[1].id)
     assert r.status_code == 409 and "This poll closed at" in r.text
     assert rows(client, Ballot)[0].option_id == options[2].id  # unchanged

@@ -94,6 +94,9 @@ def test_a_ballot_on_a_closed_poll_is_refused_by_the_writer(client: TestClient) 
     poll, options = open_first_poll(client, token)
     client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
     from tests.conftest import csrf_of
+    from tests.test_privacy import _set
+
+    _set(client, "update poll set online_until = closed_at")  # online voters' grace is over
 
     r = client.post(
         f"/e/demo/polls/{poll.id}/ballot",

@@ -8,9 +8,18 @@ from typing import Any
 from sqlalchemy import Select, and_, bindparam, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.closing import close_left_behind
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
-from assembly.models import Event, FacilitatorAccount, Participant, RequestKey, Session
+from assembly.models import (
+    Event,
+    FacilitatorAccount,
+    Participant,
+    Poll,
+    RequestKey,
+    Session,
+    utcnow,
+)
 
 # Never the slug from the address: text from a URL on our page would read as our instruction.
 NO_SUCH_EVENT = "There is no event at this address. Check the link you were given."
@@ -38,13 +47,23 @@ async def current_session(db: AsyncSession, event: Event) -> Session | None:
 
 async def set_current_session(
     db: AsyncSession, event: Event, session_id: int, account: FacilitatorAccount
-) -> Session:
+) -> tuple[Session, list[Poll]]:
+    """Make a session current; the open poll of the session it replaces closes, online voters
+    keeping their grace (``closing``). Returns the session and the polls that closed."""
+    # Opens and closes of the event's polls take turns on its row (see ``set_poll_status``).
+    await db.execute(
+        select(Event)
+        .where(Event.id == event.id)
+        .with_for_update(key_share=True)
+        .execution_options(populate_existing=True)
+    )
     session = await db.get(Session, session_id)
     if session is None or session.event_id != event.id:
         raise Refused("That session is not on this event's agenda. Reload the console.", 404)
+    closed = await close_left_behind(db, event, account, session.id, utcnow())
     event.current_session_id = session.id
     audit(db, event, account, "session.current", f"session:{session.id}")
-    return session
+    return session, closed
 
 
 def _event_and_participants(key_used: Any) -> Select[Event, Participant, bool]:

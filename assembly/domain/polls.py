@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.closing import in_grace, online_until
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused, _text
 from assembly.domain.setup import require_open
@@ -104,15 +105,21 @@ def option_id_of(option: object) -> int:
     return option_id
 
 
-def check_ballot(event: Event, the_poll: Poll | None, opt: PollOption | None) -> None:
-    """Refuse a ballot for a poll that is not this event's, not open, or not offering ``opt``."""
+def check_ballot(
+    event: Event, the_poll: Poll | None, opt: PollOption | None, channel: str, now: datetime
+) -> None:
+    """Refuse a ballot for a poll that is not this event's, not open (nor, for someone online,
+    in its grace after closing: see ``closing``), or not offering ``opt``."""
     require_open(event)
     if the_poll is None or the_poll.event_id != event.id:
         raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
-    if the_poll.status != "open":
-        when = the_poll.closed_at.strftime(" at %H:%M") if the_poll.closed_at else ""
+    if the_poll.status != "open" and not in_grace(the_poll, channel, now):
+        when = the_poll.closed_at.strftime(" at %H:%M:%S") if the_poll.closed_at else ""
         if the_poll.status == "closed":
-            raise Refused(f"This poll closed{when}; your vote was not counted.", 409)
+            online = ""
+            if channel == "online" and the_poll.online_until is not None:
+                online = f" (online votes until {the_poll.online_until.strftime('%H:%M:%S')})"
+            raise Refused(f"This poll closed{when}{online}; your vote was not counted.", 409)
         raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
     if opt is None or opt.poll_id != the_poll.id:
         raise Refused("That option is not part of this poll. Reload and choose again.", 422)
@@ -125,7 +132,7 @@ async def cast_ballot(
     option_id = option_id_of(option)
     the_poll = await lock_poll(db, poll_id)
     opt = await db.get(PollOption, option_id)
-    check_ballot(event, the_poll, opt)
+    check_ballot(event, the_poll, opt, p.channel, utcnow())
     assert the_poll is not None and opt is not None
     ballot = await db.scalar(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
@@ -205,17 +212,25 @@ async def set_poll_status(
         if the_poll.session_id != event.current_session_id:
             raise Refused("Make this poll's session current before opening the poll.", 409)
         # One open poll per event: the one on the phones is always the one on the screen.
+        # ... and the one it replaces closes as a facilitator's close would, grace included.
         await db.execute(
             update(Poll)
             .where(Poll.event_id == event.id, Poll.status == "open", Poll.id != the_poll.id)
-            .values(status="closed", closed_at=now, revision=Poll.revision + 1)
+            .values(
+                status="closed",
+                closed_at=now,
+                online_until=online_until(event, now),
+                revision=Poll.revision + 1,
+            )
             .execution_options(synchronize_session=False)
         )
         the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
+        the_poll.online_until = None
     else:
         if the_poll.status != "open":
             raise Refused("This poll is not open, so it cannot be closed.", 409)
         the_poll.status, the_poll.closed_at = "closed", now
+        the_poll.online_until = online_until(event, now)
     try:
         await polls_changed(db, [the_poll.id])  # flushes the change above first
         await db.flush()

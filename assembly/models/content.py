@@ -106,6 +106,9 @@ class Poll(Base):
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|open|closed
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # After a close, online participants may still vote until then: they watch the stream,
+    # which runs the event's stream delay behind the room (None: no grace).
+    online_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     # Raised in the same transaction as every change to the poll or its ballots: a tally
     # carries the revision it counted, and pages keep the tally with the highest.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

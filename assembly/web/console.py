@@ -134,11 +134,18 @@ async def make_current(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
         return await domain.set_current_session(db, event, _id(request), account)
 
-    event, session = await staff_act(request, "run", act)
-    if session is None:
+    event, changed = await staff_act(request, "run", act)
+    if changed is None:
         return repeated(request, f"/console/{event.slug}")
+    session, closed = changed
     await state(request).push.agenda_changed(event)
     message = f"“{session.title}” is now the current session."
+    for poll in closed:
+        message += f" The poll “{poll.question}” closed" + (
+            f"; online voters have {event.stream_delay} s more (the stream's delay)."
+            if poll.online_until
+            else "."
+        )
     return done(request, "", f"/console/{event.slug}", message)
 
 
@@ -152,7 +159,10 @@ async def poll_status(request: Request) -> Response:
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
     await state(request).push.agenda_changed(event)
-    return done(request, "", f"/console/{event.slug}", f"Poll {status}: {poll.question}")
+    message = f"Poll {status}: {poll.question}"
+    if poll.online_until:
+        message += f". Online voters have {event.stream_delay} s more (the stream's delay)."
+    return done(request, "", f"/console/{event.slug}", message)
 
 
 async def new_screen_key(request: Request) -> Response:

@@ -1,0 +1,26 @@
+"""online voters' grace after a poll closes
+
+Revision ID: 0010
+Revises: 0008
+Create Date: 2026-12-02 06:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0010"
+down_revision: str | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("poll", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("online_until", sa.DateTime(timezone=True), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("poll", schema=None) as batch_op:
+        batch_op.drop_column("online_until")
