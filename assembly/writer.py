@@ -182,7 +182,7 @@ class BallotWriter:
                         item.event,
                         polls.get(item.poll_id),
                         options.get(item.option_id),
-                        item.participant.channel,
+                        item.participant,
                         now,
                     )
                 except Refused as exc:

@@ -126,7 +126,11 @@ def test_every_key_survives_the_round_trip(
             SessionPlan(
                 "Budget",
                 "Where should the money go?\nSay why.",
-                polls=(PollPlan("Yes or no?", ("Yes", "No", "true", "2026")),),
+                polls=(
+                    PollPlan("Yes or no?", ("Yes", "No", "true", "2026")),
+                    PollPlan("Members: agreed?", ("Agree", "Disagree"), audience="members"),
+                    PollPlan("Room: agreed?", ("Agree", "Disagree"), audience="room"),
+                ),
             ),
         ),
     )

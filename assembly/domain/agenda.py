@@ -196,6 +196,7 @@ async def add_poll(
         position=len(await _polls(db, session.id)),
         question=plan.question,
         kind=plan.kind,
+        audience=plan.audience,
     )
     db.add(poll)
     await db.flush()
@@ -211,6 +212,14 @@ async def edit_poll(
     """Change a poll's question and options. Once a ballot is in, or while it is open, its
     options stay as they are; its question's wording may still be fixed (and is audited)."""
     poll = await agenda_poll(db, event, poll_id)
+    if plan.audience != poll.audience:
+        if await _ballots(db, poll):
+            raise Refused(
+                "People have voted in this poll, so who may vote can no longer change. "
+                "For another audience, add a new poll.",
+                409,
+            )
+        poll.audience = plan.audience
     if plan.options != await options_of(db, poll):
         if await _ballots(db, poll):
             raise Refused(

@@ -87,6 +87,7 @@ async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tu
                 position=i,
                 question=p.question,
                 kind=p.kind,
+                audience=p.audience,
             )
             for i, p in enumerate(session_plan.polls)
         ]
@@ -159,7 +160,12 @@ async def export_plan(db: AsyncSession, slug: str) -> Plan:
                 minutes=s.minutes,
                 private=s.private,
                 polls=tuple(
-                    PollPlan(question=p.question, options=tuple(options[p.id]), kind=p.kind)
+                    PollPlan(
+                        question=p.question,
+                        options=tuple(options[p.id]),
+                        kind=p.kind,
+                        audience=p.audience,
+                    )
                     for p in polls
                     if p.session_id == s.id
                 ),

@@ -105,14 +105,37 @@ def option_id_of(option: object) -> int:
     return option_id
 
 
+def may_vote(poll: Poll, who: Participant | None) -> bool:
+    """Whether ``who`` is in ``poll``'s audience (anyone who has not joined yet counts as a
+    public participant online: the event link's default)."""
+    role, channel = (who.role, who.channel) if who else ("public", "online")
+    if role == "observer":
+        return False
+    if poll.audience == "members":
+        return role == "member"
+    if poll.audience == "room":
+        return channel == "room"
+    return True
+
+
+_NOT_YOURS = {
+    "members": "This poll is for the assembly's members only; you can follow its result.",
+    "room": "This poll is for the people in the room only; you can follow its result.",
+}
+
+
 def check_ballot(
-    event: Event, the_poll: Poll | None, opt: PollOption | None, channel: str, now: datetime
+    event: Event, the_poll: Poll | None, opt: PollOption | None, who: Participant, now: datetime
 ) -> None:
-    """Refuse a ballot for a poll that is not this event's, not open (nor, for someone online,
-    in its grace after closing: see ``closing``), or not offering ``opt``."""
+    """Refuse a ballot for a poll that is not this event's, not for ``who`` (its audience), not
+    open (nor, for someone online, in its grace after closing: see ``closing``), or not
+    offering ``opt``."""
     require_open(event)
     if the_poll is None or the_poll.event_id != event.id:
         raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    if not may_vote(the_poll, who):
+        raise Refused(_NOT_YOURS.get(the_poll.audience, "You cannot vote in this poll."), 403)
+    channel = who.channel
     if the_poll.status != "open" and not in_grace(the_poll, channel, now):
         when = the_poll.closed_at.strftime(" at %H:%M:%S") if the_poll.closed_at else ""
         if the_poll.status == "closed":
@@ -132,7 +155,7 @@ async def cast_ballot(
     option_id = option_id_of(option)
     the_poll = await lock_poll(db, poll_id)
     opt = await db.get(PollOption, option_id)
-    check_ballot(event, the_poll, opt, p.channel, utcnow())
+    check_ballot(event, the_poll, opt, p, utcnow())
     assert the_poll is not None and opt is not None
     ballot = await db.scalar(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)

@@ -103,6 +103,8 @@ class Poll(Base):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     question: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(12), default="single")
+    # Who may vote: everyone, the assembly's members only, or only people in the room.
+    audience: Mapped[str] = mapped_column(String(10), default="everyone", server_default="everyone")
     status: Mapped[str] = mapped_column(String(10), default="draft")  # draft|open|closed
     opened_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)

@@ -19,8 +19,8 @@ POLL_KINDS = ("single", "multiple", "scale", "ranking", "statements", "open_text
 SUPPORTED_KINDS = ("single",)
 # Poll keys of the contract that this version cannot honour yet: refused, never ignored, so
 # that a plan never runs with a setting its organiser believes is on.
+POLL_AUDIENCES = ("everyone", "members", "room")
 POLL_KEYS_NOT_YET = (
-    "audience",
     "results",
     "secret",
     "majority",
@@ -39,6 +39,7 @@ class PollPlan:
     question: str
     options: tuple[str, ...]
     kind: str = "single"
+    audience: str = "everyone"
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from assembly.domain.refusal import Refused
 from assembly.plan import (
     EVENT_STATUSES,
     MODERATIONS,
+    POLL_AUDIENCES,
     POLL_KEYS_NOT_YET,
     POLL_KINDS,
     SUPPORTED_KINDS,
@@ -105,6 +106,7 @@ class _Reader(NodeReader):
             question=f.text("question", rules.QUESTION, empty_ok=False),
             options=options,
             kind=kind,
+            audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
         )
 
     def plan(self, root: Node) -> Plan:

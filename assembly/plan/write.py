@@ -44,7 +44,10 @@ def _session(session: SessionPlan) -> dict[str, Any]:
 
 
 def _poll(poll: PollPlan) -> dict[str, Any]:
-    return {"question": poll.question, "kind": poll.kind, "options": list(poll.options)}
+    written: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
+    if poll.audience != "everyone":  # settings at their default stay out of the file
+        written["audience"] = poll.audience
+    return {**written, "options": list(poll.options)}
 
 
 def write_plan(plan: Plan) -> str:

@@ -197,7 +197,9 @@ async def ballot(request: Request) -> Response:
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
-    html = st.render("participant/_poll.html", event=event, view=view, mine=option_id, csrf="")
+    html = st.render(
+        "participant/_poll.html", event=event, view=view, mine=option_id, can_vote=True, csrf=""
+    )
     label = next((o.label for o in view.options if o.id == option_id), "")
     return remember(request, fragment(request, html, f"Vote for “{label}” counted."), event, me)
 

@@ -9,7 +9,15 @@ from datetime import date
 from starlette.datastructures import FormData
 
 from assembly.domain import Refused
-from assembly.plan import MODERATIONS, SUPPORTED_KINDS, EventPlan, PollPlan, SessionPlan, rules
+from assembly.plan import (
+    MODERATIONS,
+    POLL_AUDIENCES,
+    SUPPORTED_KINDS,
+    EventPlan,
+    PollPlan,
+    SessionPlan,
+    rules,
+)
 from assembly.streams import stream_url
 
 
@@ -140,4 +148,7 @@ def poll(form: FormData) -> PollPlan:
     twice = rules.duplicate(options)
     if twice is not None:
         raise _bad(f"The option “{twice}” appears twice. Keep one.")
-    return PollPlan(question=question, options=options, kind=SUPPORTED_KINDS[0])
+    audience = _raw(form, "audience") or "everyone"
+    if audience not in POLL_AUDIENCES:
+        raise _bad("Choose who may vote: everyone, the members only, or the room only.")
+    return PollPlan(question=question, options=options, kind=SUPPORTED_KINDS[0], audience=audience)
