@@ -9,7 +9,8 @@ Each word's box is its estimated width; ``textLength`` makes the browser draw th
 that wide whatever font it has, so boxes never overlap. The same counts give the same SVG.
 
 The text alternative (``role="img"``, ``aria-label`` and ``<title>``) lists every word shown
-with its count. Every piece of text is XML-escaped, and characters XML cannot carry are dropped.
+with its count. Every piece of text is XML-escaped, characters XML cannot carry are dropped,
+and runs of whitespace read as one space.
 """
 
 from __future__ import annotations
@@ -151,7 +152,8 @@ def _middle_out(
 
 
 def _clean(text: str) -> str:
-    return _NOT_XML.sub("", text)
+    # Whitespace collapsed: a newline in an attribute would read back as a space.
+    return " ".join(_NOT_XML.sub("", text).split())
 
 
 def _text(
