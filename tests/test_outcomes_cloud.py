@@ -6,6 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembly.outcomes.cloud import COLOURS, SMALLEST, WIDTH, Placed, cloud_svg, layout
+from tests.outcomes_helpers import PROPERTY
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -118,6 +119,7 @@ WORDS = st.lists(
 )
 
 
+@PROPERTY
 @given(WORDS, st.integers(min_value=1, max_value=60))
 def test_no_two_word_boxes_overlap_and_all_fit_the_width(
     counts: list[tuple[str, int]], top: int
@@ -131,6 +133,7 @@ def test_no_two_word_boxes_overlap_and_all_fit_the_width(
             assert not _overlap(a, b), (a, b)
 
 
+@PROPERTY
 @given(WORDS, st.text(max_size=80))
 def test_the_svg_is_well_formed_and_carries_every_word_for_any_text(
     counts: list[tuple[str, int]], label: str

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembly.outcomes.compare import Side, compare, split
+from tests.outcomes_helpers import PROPERTY
 
 
 def test_the_issue_example() -> None:
@@ -44,6 +45,7 @@ def test_impossible_sides_are_refused() -> None:
         Side(5, 4)
 
 
+@PROPERTY
 @given(
     st.integers(0, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
     st.integers(0, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))),
@@ -97,6 +99,7 @@ def test_split_no_group_is_not_a_group_and_empty_input() -> None:
     assert empty.groups == {} and empty.hidden == 0
 
 
+@PROPERTY
 @given(
     st.lists(st.tuples(st.sampled_from(["", "a", "b", "c", "d"]), st.integers()), max_size=40),
     st.integers(min_value=1, max_value=6),

@@ -14,6 +14,7 @@ from assembly.outcomes.rules import (
     quorum_met,
     quorum_sentence,
 )
+from tests.outcomes_helpers import PROPERTY
 
 
 def test_the_issue_example() -> None:
@@ -149,6 +150,7 @@ RULES = st.sampled_from(["simple", "two_thirds", "none"])
 COUNT = st.integers(min_value=0, max_value=5000)
 
 
+@PROPERTY
 @given(COUNT, COUNT, COUNT, RULES)
 def test_majority_matches_its_definition_and_the_sentence_agrees(
     votes_for: int, against: int, abstain: int, rule: Rule
@@ -166,6 +168,7 @@ def test_majority_matches_its_definition_and_the_sentence_agrees(
     assert f"{votes_for:,} for" in outcome.sentence or total == 0
 
 
+@PROPERTY
 @given(
     st.integers(min_value=0, max_value=3000),
     st.integers(min_value=0, max_value=3000),
@@ -179,6 +182,7 @@ def test_quorum_matches_its_definition(checked_in: int, ballots: int, quorum: fl
     assert sentence.startswith("Quorum met" if met else "Quorum not met")
 
 
+@PROPERTY
 @given(st.lists(st.tuples(st.text(min_size=1, max_size=10), COUNT), max_size=6), RULES)
 def test_a_choice_tie_at_the_top_never_wins(options: list[tuple[str, int]], rule: Rule) -> None:
     outcome = choice_outcome(options, rule)

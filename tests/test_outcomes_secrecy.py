@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembly.outcomes.secrecy import secret_rows, should_publish, shuffled
+from tests.outcomes_helpers import PROPERTY
 
 
 def test_publish_after_k_new_ballots_or_at_close() -> None:
@@ -25,6 +26,7 @@ def test_k_below_one_is_refused() -> None:
         should_publish(3, 0, closed=False, k=0)
 
 
+@PROPERTY
 @given(
     st.integers(min_value=0, max_value=10**6),
     st.integers(min_value=0, max_value=10**6),

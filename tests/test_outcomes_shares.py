@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembly.outcomes.shares import percent, percent_beside, percentages
+from tests.outcomes_helpers import PROPERTY
 
 
 def test_thirds_sum_to_100_the_first_gets_the_extra_point() -> None:
@@ -31,6 +32,7 @@ def test_negative_counts_are_refused() -> None:
         percentages([3, -1])
 
 
+@PROPERTY
 @given(st.lists(st.integers(min_value=0, max_value=10**6), min_size=1, max_size=12))
 def test_percentages_sum_to_exactly_100_and_stay_within_a_point(counts: list[int]) -> None:
     shown = percentages(counts)
@@ -43,6 +45,7 @@ def test_percentages_sum_to_exactly_100_and_stay_within_a_point(counts: list[int
         assert abs(Fraction(100 * c, total) - p) < 1
 
 
+@PROPERTY
 @given(st.lists(st.integers(min_value=0, max_value=1000), min_size=1, max_size=8))
 def test_equal_counts_never_get_fewer_points_than_smaller_ones(counts: list[int]) -> None:
     shown = percentages(counts)
@@ -72,6 +75,7 @@ def _reads(text: str) -> Fraction:
     return Fraction(text.rstrip("%")) / 100
 
 
+@PROPERTY
 @given(
     st.integers(min_value=0, max_value=5000),
     st.integers(min_value=1, max_value=5000),

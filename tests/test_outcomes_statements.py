@@ -14,6 +14,7 @@ from assembly.outcomes.statements import (
     by_division,
     tally_statements,
 )
+from tests.outcomes_helpers import PROPERTY
 
 ROOM_MEMBER = Voter("room", "member", "Patient")
 ONLINE_PUBLIC = Voter("online", "public", "Carer")
@@ -111,6 +112,7 @@ ANSWERS = st.lists(st.builds(Answer, st.sampled_from(["agree", "disagree", "pass
 POLLS = st.dictionaries(st.integers(min_value=1, max_value=50), ANSWERS, max_size=6)
 
 
+@PROPERTY
 @given(POLLS)
 def test_shares_sum_to_100_and_counts_add_up(poll: dict[int, list[Answer]]) -> None:
     for result in tally_statements(poll):
@@ -120,6 +122,7 @@ def test_shares_sum_to_100_and_counts_add_up(poll: dict[int, list[Answer]]) -> N
         assert sum(shares) == (100 if answers else 0)
 
 
+@PROPERTY
 @given(POLLS)
 def test_a_pass_never_counts_as_agree(poll: dict[int, list[Answer]]) -> None:
     before = tally_statements(poll)
@@ -140,6 +143,7 @@ def test_a_pass_never_counts_as_agree(poll: dict[int, list[Answer]]) -> None:
         assert new.consensus == old.consensus
 
 
+@PROPERTY
 @given(POLLS, st.randoms())
 def test_orderings_do_not_depend_on_the_order_answers_arrive(
     poll: dict[int, list[Answer]], rnd: object
@@ -158,6 +162,7 @@ def test_orderings_do_not_depend_on_the_order_answers_arrive(
     assert by_division(a) == by_division(b)
 
 
+@PROPERTY
 @given(POLLS, st.integers(min_value=1, max_value=6))
 def test_consensus_is_at_most_every_compared_share(poll: dict[int, list[Answer]], k: int) -> None:
     for result in tally_statements(poll, min_size=k):

@@ -4,6 +4,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from assembly.outcomes.words import STOP_WORDS, count_words, words_of
+from tests.outcomes_helpers import PROPERTY
 
 
 def test_words_are_casefolded_nfkc_and_stripped_of_punctuation() -> None:
@@ -23,6 +24,11 @@ def test_stop_words_and_numbers_are_dropped() -> None:
         "time",
     ]
     assert words_of("covid19 and B12") == ["covid19", "b12"]  # letters and digits: a word
+
+
+def test_lone_letters_are_dropped_but_not_a_lone_ideograph() -> None:
+    assert words_of("A&E, x-ray, well‐being -- end-") == ["x-ray", "well-being", "end"]
+    assert words_of("水 and 医院") == ["水", "医院"]
 
 
 def test_apostrophes_inside_words_and_possessives() -> None:
@@ -72,6 +78,7 @@ def test_the_stop_word_list_is_lower_case_and_normalised() -> None:
         assert words_of(word) == []
 
 
+@PROPERTY
 @given(st.lists(st.text(max_size=200), max_size=20))
 def test_counting_never_loses_or_invents_a_word(answers: list[str]) -> None:
     counts = count_words(answers)
@@ -85,6 +92,7 @@ def test_counting_never_loses_or_invents_a_word(answers: list[str]) -> None:
         assert not any(c.isspace() for c in word)
 
 
+@PROPERTY
 @given(st.lists(st.text(max_size=200), max_size=10), st.randoms())
 def test_counting_does_not_depend_on_the_order_of_answers(answers: list[str], rnd: object) -> None:
     import random

@@ -2,8 +2,9 @@
 
 Each answer is read the same way whatever its script: NFKC (so full-width "Ｐａｒｋｉｎｇ" and
 ligatures read as plain letters), casefold (so "Straße" and "STRASSE" are one word), split into
-runs of letters and digits (punctuation and symbols dropped; an apostrophe inside a word kept,
-so "don't" is one word), then stop words and numbers dropped.
+runs of letters and digits (punctuation and symbols dropped; an apostrophe or a hyphen inside a
+word kept, so "don't" and "x-ray" are one word each), then stop words, numbers and lone letters
+dropped ("e" of "A&E"; a Chinese or Japanese character alone is a word).
 
 A word counts once per answer: someone writing "wait wait wait" weighs no more than someone
 writing "wait". Simple English plurals are merged with their singular when both were written
@@ -39,9 +40,11 @@ STOP_WORDS = frozenset(
     """.split()
 )
 
-# Letters and digits, with an apostrophe allowed between two of them ("don't", "o'clock").
-_WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)*")
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+# Letters and digits, with an apostrophe or a hyphen allowed between two ("don't", "x-ray").
+_WORD = re.compile(r"[^\W_]+(?:['-][^\W_]+)*")
+_APOSTROPHES = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'", "\u2010": "-", "\u2011": "-"}
+)
 
 
 def words_of(answer: str) -> list[str]:
@@ -53,7 +56,7 @@ def words_of(answer: str) -> list[str]:
             continue
         if word.endswith("'s"):  # possessive: "council's" is "council"
             word = word[:-2]
-        if word in STOP_WORDS or _is_number(word):
+        if word in STOP_WORDS or _is_number(word) or _is_lone_letter(word):
             continue
         found.append(word)
     return found
@@ -94,6 +97,11 @@ def _singulars(word: str) -> list[str]:
         candidates.append(word[:-2])
     candidates.append(word[:-1])
     return candidates
+
+
+def _is_lone_letter(word: str) -> bool:
+    # "e" of "A&E" says nothing; one Chinese or Japanese character can be a whole word.
+    return len(word) == 1 and unicodedata.east_asian_width(word) not in ("W", "F")
 
 
 def _is_number(word: str) -> bool:
