@@ -32,6 +32,8 @@ LONGEST = 24  # characters shown of one word; the text alternative keeps it whol
 COLOURS = ("#0b3d91", "#8a1c1c", "#1e5a2a", "#5a2a82", "#222222")
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 
+# One row of the layout: (word, count, font size, width) for each word in it.
+_Row = list[tuple[str, int, float, float]]
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
@@ -50,12 +52,13 @@ class Placed:
 
 def layout(counts: Sequence[tuple[str, int]], top: int = 30) -> tuple[list[Placed], float]:
     """Boxes for the ``top`` words (most counted first, then alphabetically) and the height."""
-    chosen = sorted(((w, c) for w, c in counts if c > 0), key=lambda wc: (-wc[1], wc[0]))[:top]
+    drawable = ((w, c) for w, c in counts if c > 0 and _shown(w))
+    chosen = sorted(drawable, key=lambda wc: (-wc[1], wc[0]))[:top]
     if not chosen:
         return [], 0.0
     high, low = chosen[0][1], chosen[-1][1]
     usable = WIDTH - 2 * MARGIN
-    rows: list[list[tuple[str, int, float, float]]] = [[]]
+    rows: list[_Row] = [[]]
     row_width = 0.0
     for word, count in chosen:
         size = _size(count, low, high)
@@ -142,9 +145,7 @@ def _shown(word: str) -> str:
     return word if len(word) <= LONGEST else word[: LONGEST - 1] + "…"
 
 
-def _middle_out(
-    rows: list[list[tuple[str, int, float, float]]],
-) -> list[list[tuple[str, int, float, float]]]:
+def _middle_out(rows: list[_Row]) -> list[_Row]:
     # Rows of the biggest words in the middle, smaller ones above and below: a cloud's shape.
     above = rows[1::2][::-1]
     below = rows[2::2]
