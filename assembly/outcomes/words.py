@@ -19,9 +19,9 @@ import unicodedata
 from collections import Counter
 from collections.abc import Collection, Iterable
 
-# After the Snowball English stop word list (Martin Porter, snowballstem.org, BSD licence),
-# written out here with a few words answers to "what should change?" are full of (also, just,
-# really, will, can, get, lot). "no", "not" and "nor" are in it: a single word cannot carry a
+# The Snowball English stop word list (Martin Porter, snowballstem.org, BSD licence) written out
+# here, and ten words answers to "what should change?" are full of: also, can, get, got, just,
+# lot, lots, really, us, will. "no", "not" and "nor" are in it: a single word cannot carry a
 # negation, and a cloud of "not" says nothing.
 STOP_WORDS = frozenset(
     """
