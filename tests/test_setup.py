@@ -186,3 +186,20 @@ def test_accounts_with_a_console_wide_role_keep_it_on_every_event_after_0007(
         ("b", "mo", "moderator"),
     ]
     assert roles == [("fran", "staff"), ("mo", "staff"), ("olu", "organiser")]
+
+
+def test_every_package_is_in_the_wheel() -> None:
+    """pyproject lists packages by name: a new one left out works in a checkout and is missing
+    from an installed Assembly."""
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    listed = set(
+        tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(root).parts)
+        for top in ("assembly", "live")
+        for init in (root / top).rglob("__init__.py")
+    }
+    assert found - listed == set()
