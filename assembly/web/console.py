@@ -161,7 +161,8 @@ async def poll_status(request: Request) -> Response:
     await state(request).push.agenda_changed(event)
     message = f"Poll {status}: {poll.question}"
     if poll.online_until:
-        message += f". Online voters have {event.stream_delay} s more (the stream's delay)."
+        end = "" if message[-1] in ".?!" else "."
+        message += f"{end} Online voters have {event.stream_delay} s more (the stream's delay)."
     return done(request, "", f"/console/{event.slug}", message)
 
 
