@@ -131,4 +131,23 @@
     var flash = document.getElementById("flash");
     if (flash) flash.innerHTML = '<p class="flash error">No connection. Check your signal and try again.</p>';
   });
+  // A ranking's up/down buttons swap a place's choice with the place above or below. The
+  // selects work on their own (and by keyboard); the buttons only save a few steps.
+  function showMoves(root) {
+    root.querySelectorAll("[data-ranking] .move[hidden]").forEach(function (m) { m.hidden = false; });
+  }
+  showMoves(document);
+  body.addEventListener("htmx:afterSettle", function (e) { showMoves(e.target); });
+  body.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-ranking] [data-move]");
+    if (!button) return;
+    var selects = Array.prototype.slice.call(button.closest("[data-ranking]").querySelectorAll("select"));
+    var here = selects.indexOf(button.closest(".place").querySelector("select"));
+    var there = selects[here + Number(button.getAttribute("data-move"))];
+    if (!there) return;
+    var value = selects[here].value;
+    selects[here].value = there.value;
+    there.value = value;
+    button.focus();
+  });
 })();
