@@ -10,7 +10,7 @@ from assembly.domain.refusal import Refused
 from assembly.kinds.base import Answer, Form, PollKind, ordinal
 from assembly.kinds.multiple import Multiple
 from assembly.kinds.ranking import Ranking, places
-from assembly.kinds.scale import DEFAULT_LABELS, DEFAULT_POINTS, MAX_POINTS, MIN_POINTS, Scale
+from assembly.kinds.scale import Scale
 from assembly.kinds.scale import labels_of as scale_labels
 from assembly.kinds.single import Single
 
@@ -27,11 +27,7 @@ def parse_ballot(form: Form) -> Answer:
 
 
 __all__ = [
-    "DEFAULT_LABELS",
-    "DEFAULT_POINTS",
     "KINDS",
-    "MAX_POINTS",
-    "MIN_POINTS",
     "Answer",
     "PollKind",
     "ordinal",

@@ -8,9 +8,7 @@ from assembly.domain.refusal import Refused
 from assembly.kinds.base import Answer, Form, Groups, by_marks
 from assembly.kinds.tally import ScaleSummary, summarise_scale
 from assembly.models import Poll
-
-MIN_POINTS, MAX_POINTS, DEFAULT_POINTS = 2, 10, 5
-DEFAULT_LABELS = ("Strongly oppose", "Strongly support")
+from assembly.plan.rules import DEFAULT_LABELS
 
 
 def labels_of(poll: Poll) -> tuple[str, str]:

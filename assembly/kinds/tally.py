@@ -119,4 +119,6 @@ def borda(ballots: Ballots, options: Sequence[int]) -> Ranked:
 
 def borda_total(ballots: Ballots, n: int) -> int:
     """The points the ballots give in all (for checking a count)."""
-    return sum(count * sum(n - 1 - place for place in range(len(r))) for r, count in ballots.items())
+    return sum(
+        count * sum(n - 1 - place for place in range(len(r))) for r, count in ballots.items()
+    )
