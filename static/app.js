@@ -133,11 +133,7 @@
   });
   // A ranking's up/down buttons swap a place's choice with the place above or below. The
   // selects work on their own (and by keyboard); the buttons only save a few steps.
-  function showMoves(root) {
-    root.querySelectorAll("[data-ranking] .move[hidden]").forEach(function (m) { m.hidden = false; });
-  }
-  showMoves(document);
-  body.addEventListener("htmx:afterSettle", function (e) { showMoves(e.target); });
+  document.documentElement.classList.add("js"); // shows the buttons (app.css), pushed or not
   body.addEventListener("click", function (e) {
     var button = e.target.closest && e.target.closest("[data-ranking] [data-move]");
     if (!button) return;
