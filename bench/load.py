@@ -469,8 +469,9 @@ async def open_poll_of_kind(
     """Open the demo's first poll of ``kind`` (making its session current); its id and the page
     a phone then gets."""
     console = (await staff.get(http, "/console/demo")).text
-    for session in re.findall(r"/console/demo/sessions/(\d+)/current", console):
-        await staff.post(http, f"/console/demo/sessions/{session}/current", {})
+    for session in [None, *re.findall(r"/console/demo/sessions/(\d+)/current", console)]:
+        if session is not None:  # the current session's polls come first
+            await staff.post(http, f"/console/demo/sessions/{session}/current", {})
         for poll_id in re.findall(
             r"/polls/(\d+)/open", (await staff.get(http, "/console/demo")).text
         ):
