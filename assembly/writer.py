@@ -17,12 +17,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from assembly.db import Database
 from assembly.domain import Refused, check_ballot, polls_changed, upsert_insert
+from assembly.kinds import KINDS, Answer
 from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
 from live.tasks import cancel_and_wait
 
@@ -44,7 +46,7 @@ class _Item:
     event: Event
     participant: Participant
     poll_id: int
-    option_id: int
+    answer: Answer
     key: str | None
     done: asyncio.Future[Poll | None] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
@@ -78,13 +80,16 @@ class BallotWriter:
             await self._commit(self._take())
 
     async def cast(
-        self, event: Event, p: Participant, poll_id: int, option_id: int, key: str | None
+        self, event: Event, p: Participant, poll_id: int, answer: Answer | int, key: str | None
     ) -> Poll | None:
-        """Store ``p``'s ballot; its poll once committed, None if ``key`` was used before.
-        Raises ``Refused`` for a poll that is closed or an option it does not offer."""
+        """Store ``p``'s ballot (an answer, or a single choice's option id); its poll once
+        committed, None if ``key`` was used before. Raises ``Refused`` for a poll that is
+        closed or an answer it does not take."""
         if self._stopping:
             raise _restarting()  # nothing will take it: it is not stored
-        item = _Item(event, p, poll_id, option_id, key)
+        if not isinstance(answer, Answer):
+            answer = Answer("single", (answer,))
+        item = _Item(event, p, poll_id, answer, key)
         self._queue.append(item)
         self._wake.set()
         return await item.done
@@ -154,26 +159,20 @@ class BallotWriter:
         # (check and lock, keys, ballots, revisions), not six.
         async with self.db.write() as s:
             insert: Any = upsert_insert(s)
-            # The polls, with those of the options named that are theirs (any other option is
-            # refused the same way whether it exists or not).
+            # The polls with their options, in order: the kinds check answers against them
+            # (an option not offered is refused the same way whether it exists or not).
             polls: dict[int, Poll] = {}
-            options: dict[int, PollOption] = {}
-            for poll, option in await s.execute(
-                select(Poll, PollOption)
-                .outerjoin(
-                    PollOption,
-                    and_(
-                        PollOption.poll_id == Poll.id,
-                        PollOption.id.in_({i.option_id for i in batch}),
-                    ),
-                )
+            offered: dict[int, list[int]] = {}
+            for poll, option_id in await s.execute(
+                select(Poll, PollOption.id)
+                .outerjoin(PollOption, PollOption.poll_id == Poll.id)
                 .where(Poll.id.in_({i.poll_id for i in batch}))
-                .order_by(Poll.id)  # several polls are always locked in the same order
+                .order_by(Poll.id, PollOption.position, PollOption.id)  # polls: same lock order
                 .with_for_update(of=Poll, key_share=True)  # see the module's docstring
             ):
                 polls[poll.id] = poll
-                if option is not None:
-                    options[option.id] = option
+                if option_id is not None:
+                    offered.setdefault(poll.id, []).append(option_id)
             checked: list[_Item] = []
             now = utcnow()  # read under the polls' locks: a close is either before or after
             for item in batch:
@@ -181,7 +180,8 @@ class BallotWriter:
                     check_ballot(
                         item.event,
                         polls.get(item.poll_id),
-                        options.get(item.option_id),
+                        offered.get(item.poll_id, []),
+                        item.answer,
                         item.participant,
                         now,
                     )
@@ -215,23 +215,13 @@ class BallotWriter:
             # One row per participant and poll: the last ballot in the group wins, as it would
             # had they been stored one by one.
             latest = {(i.poll_id, i.participant.id): i for i in accepted}
-            values = [
-                {
-                    "poll_id": i.poll_id,
-                    "participant_id": i.participant.id,
-                    "option_id": i.option_id,
-                    "channel": i.participant.channel,
-                    # The group they had when they voted (loaded with them: no extra query).
-                    "group_name": i.participant.group_name,
-                    "cast_at": now,
-                }
-                for i in latest.values()
-            ]
+            values = [_row(i, now) for i in latest.values()]
             stmt = insert(Ballot).values(values)
             stmt = stmt.on_conflict_do_update(
                 index_elements=[Ballot.poll_id, Ballot.participant_id],
                 set_={
                     "option_id": stmt.excluded.option_id,
+                    "marks": stmt.excluded.marks,
                     "group_name": stmt.excluded.group_name,
                     "cast_at": stmt.excluded.cast_at,
                 },
@@ -239,3 +229,18 @@ class BallotWriter:
             await s.execute(stmt)
             await polls_changed(s, {i.poll_id for i in accepted})
             return [(i, polls[i.poll_id]) for i in accepted]
+
+
+def _row(item: _Item, now: datetime) -> dict[str, Any]:
+    """The ballot row of one request: what it stores is its kind's business, not the writer's."""
+    option_id, marks = KINDS[item.answer.kind].store(item.answer)
+    return {
+        "poll_id": item.poll_id,
+        "participant_id": item.participant.id,
+        "option_id": option_id,
+        "marks": marks,
+        "channel": item.participant.channel,
+        # The group they had when they voted (loaded with them: no extra query).
+        "group_name": item.participant.group_name,
+        "cast_at": now,
+    }

@@ -42,6 +42,8 @@ SCREEN_KEY = re.compile(r"/screen/demo/open/([0-9a-f]+)")
 # Marker in each posted text: ldm{post number}t{send time, monotonic ns}.
 MARK_BYTES = re.compile(rb"ldm(\d+)t(\d+)")
 COUNT = re.compile(r'<span class="n">\((\d+)\)</span>')
+TOTAL = re.compile(r'<p class="total">(\d+) (?:vote|ballot)')
+KINDS = ("single", "multiple", "scale", "ranking")
 PASSWORD = "bench-password"
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -145,7 +147,7 @@ class Person:
         return self.keep(await http.get(path, headers={"cookie": self.header}))
 
     async def post(
-        self, http: httpx.AsyncClient, path: str, data: dict[str, str]
+        self, http: httpx.AsyncClient, path: str, data: dict[str, Any]
     ) -> httpx.Response:
         return self.keep(
             await http.post(
@@ -402,7 +404,6 @@ async def vote(
     """Ballot k (of V, spread evenly over T seconds) comes from participant k mod N; a participant
     with several ballots changes their vote, one ballot after the other."""
     n, v, spread, t0 = cmd["n"], cmd["votes"], cmd["seconds"], cmd["t0"]
-    options: list[str] = cmd["options"]
     mine = {p.index: p for p in people}
     plan: dict[int, list[int]] = {}
     for k in range(v):
@@ -423,10 +424,11 @@ async def vote(
                 await asyncio.sleep(delay)
             else:
                 late.append(-delay)
-            option = options[(k // n + p.index) % len(options)]
             sent = time.monotonic()
             try:
-                r = await p.post(http, f"/e/demo/polls/{cmd['poll']}/ballot", {"option": option})
+                r = await p.post(
+                    http, f"/e/demo/polls/{cmd['poll']}/ballot", ballot(cmd, k // n + p.index)
+                )
                 code = str(r.status_code)
             except Exception as exc:  # noqa: BLE001
                 code = type(exc).__name__
@@ -445,6 +447,41 @@ async def vote(
         "last_ack": last_ack,
         "late_max_s": round(max(late), 3) if late else 0.0,
     }
+
+
+def ballot(cmd: dict[str, Any], turn: int) -> dict[str, Any]:
+    """What ballot number ``turn`` of a participant sends, for the poll's kind: single one
+    option; multiple two; scale a point; ranking every place, the options rotated."""
+    kind, options = cmd["kind"], cmd["options"]
+    pick = [options[(turn + i) % len(options)] for i in range(len(options))]
+    if kind == "single":
+        return {"option": pick[0]}
+    if kind == "multiple":
+        return {"kind": kind, "option": pick[:2]}
+    if kind == "scale":
+        return {"kind": kind, "value": pick[0]}
+    return {"kind": kind, **{f"place{i}": o for i, o in enumerate(pick[: cmd["places"]], 1)}}
+
+
+async def open_poll_of_kind(
+    http: httpx.AsyncClient, staff: Person, voter: Person, kind: str
+) -> tuple[int, str]:
+    """Open the demo's first poll of ``kind`` (making its session current); its id and the page
+    a phone then gets."""
+    console = (await staff.get(http, "/console/demo")).text
+    for session in [None, *re.findall(r"/console/demo/sessions/(\d+)/current", console)]:
+        if session is not None:  # the current session's polls come first
+            await staff.post(http, f"/console/demo/sessions/{session}/current", {})
+        for poll_id in re.findall(
+            r"/polls/(\d+)/open", (await staff.get(http, "/console/demo")).text
+        ):
+            r = await staff.post(http, f"/console/demo/polls/{poll_id}/open", {})
+            if r.status_code >= 400:
+                raise SystemExit(f"opening the poll answered {r.status_code}")
+            page = (await voter.get(http, "/e/demo")).text
+            if f'name="kind" value="{kind}"' in page:
+                return int(poll_id), page
+    raise SystemExit(f"the demo has no {kind} poll")
 
 
 # --- the coordinating process ---
@@ -584,6 +621,7 @@ async def run(args: argparse.Namespace) -> list[dict[str, Any]]:
         "rate_per_s": args.rate,
         "feed_seconds": args.seconds,
         "votes": args.votes,
+        "kind": args.kind,
         "vote_seconds": args.vote_seconds,
         "generator_procs": procs,
         "posters": args.posters,
@@ -648,7 +686,11 @@ async def scenarios(
         if poll_marker[0] and poll_marker[0] in text:
             part = text[text.index(poll_marker[0]) :]
             part = part[: part.find("</div>") if "</div>" in part else None]
-            tallies.append((now / 1e9, [int(c) for c in COUNT.findall(part)]))
+            if args.kind == "single":  # the count of each option
+                tallies.append((now / 1e9, [int(c) for c in COUNT.findall(part)]))
+            else:  # the number of ballots, and the whole result drawn
+                shown = re.sub(r'data-revision="\d+"', "", part)
+                tallies.append((now / 1e9, [int(c) for c in TOTAL.findall(part)] + [hash(shown)]))
 
     poll_marker = [""]
     screen_ws = await open_socket(base, "/ws/screen/demo", projector, not args.no_deflate)
@@ -806,12 +848,14 @@ async def scenarios(
         return [feed]
 
     # --- vote burst ---
-    poll_id = int(re.findall(r"/polls/(\d+)/open", console_html)[0])
-    r = await staff.post(http, f"/console/demo/polls/{poll_id}/open", {})
-    if r.status_code >= 400:
-        raise SystemExit(f"opening the poll answered {r.status_code}")
-    page = await posters[0].get(http, "/e/demo")
-    options = re.findall(r'name="option" value="(\d+)"', page.text)
+    poll_id, page = await open_poll_of_kind(http, staff, posters[0], args.kind)
+    if args.kind == "scale":
+        options = re.findall(r'name="value" value="(\d+)"', page)
+    elif args.kind == "ranking":
+        options = sorted(set(re.findall(r'<option value="(\d+)"', page)), key=page.index)
+    else:
+        options = re.findall(r'name="option" value="(\d+)"', page)
+    places = len(re.findall(r'name="place\d+"', page))
     poll_marker[0] = f'id="poll-{poll_id}-results"'
     await asyncio.sleep(1)
     tallies.clear()
@@ -823,7 +867,9 @@ async def scenarios(
         workers,
         op="vote",
         poll=poll_id,
+        kind=args.kind,
         options=options,
+        places=places,
         n=n,
         votes=args.votes,
         seconds=args.vote_seconds,
@@ -834,7 +880,16 @@ async def scenarios(
     if profiler is not None:
         await profiler.wait()
     stored = await count_ballots(db_url, db_file, poll_id)
-    final = [stored.get(o, 0) for o in options]
+    if args.kind == "single":
+        final = [stored.get(o, 0) for o in options]
+    else:  # the result the screen settles on, once it shows every stored ballot
+        final = [sum(stored.values())]
+        for _ in range(200):
+            if tallies and tallies[-1][1][:1] == final:
+                await asyncio.sleep(1)  # any later frame would change the result drawn
+                final = tallies[-1][1]
+                break
+            await asyncio.sleep(0.1)
     # The final tally is on the screen from the first frame of the last run of frames that show
     # it (a frame may show it before the last answer has reached its phone: then it is < 0).
     final_at = first_total_at = None
@@ -847,6 +902,8 @@ async def scenarios(
             break
         await asyncio.sleep(0.1)
     first_total_at = next((t for t, c in tallies if sum(c) == acked), None)
+    if args.kind != "single":
+        first_total_at = next((t for t, c in tallies if c[:1] == [acked]), None)
     cpu1, wall1 = cpu_seconds(process_tree(server_pid)), time.monotonic()
     gen_cpu1 = generator_cpu(workers)
     statuses: dict[str, int] = {}
@@ -864,9 +921,9 @@ async def scenarios(
         "burst_wall_s": round(last_ack - t0, 1) if last_ack else None,
         "sender_late_max_s": max((v["late_max_s"] for v in votes), default=0.0),
         "acknowledged_voters": acked,
-        "stored_ballots": sum(final),
-        "ballots_lost": acked - sum(final),
-        "stored_by_option": final,
+        "stored_ballots": sum(stored.values()),
+        "ballots_lost": acked - sum(stored.values()),
+        "stored_by_option": final if args.kind == "single" else stored,
         "screen_tally_frames": len(tallies),
         "screen_last_tally": tallies[-1][1] if tallies else None,
         "final_tally_after_last_ack_ms": (
@@ -927,6 +984,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20, help="length of the feed phase")
     parser.add_argument("--votes", type=int, default=2000, help="ballots in the vote burst")
     parser.add_argument("--vote-seconds", type=float, default=10, help="length of the burst")
+    parser.add_argument(
+        "--kind", choices=KINDS, default="single", help="the kind of poll the burst votes in"
+    )
     parser.add_argument("--posters", type=int, default=5, help="participants who post")
     parser.add_argument(
         "--generator-procs", type=int, default=0, help="generator processes (default: N/1500)"

@@ -141,4 +141,19 @@
       else if (n) n.textContent = String(left);
     });
   }, 1000);
+  // A ranking's up/down buttons swap a place's choice with the place above or below. The
+  // selects work on their own (and by keyboard); the buttons only save a few steps.
+  document.documentElement.classList.add("js"); // shows the buttons (app.css), pushed or not
+  body.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("[data-ranking] [data-move]");
+    if (!button) return;
+    var selects = Array.prototype.slice.call(button.closest("[data-ranking]").querySelectorAll("select"));
+    var here = selects.indexOf(button.closest(".place").querySelector("select"));
+    var there = selects[here + Number(button.getAttribute("data-move"))];
+    if (!there) return;
+    var value = selects[here].value;
+    selects[here].value = there.value;
+    there.value = value;
+    button.focus();
+  });
 })();

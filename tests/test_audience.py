@@ -92,7 +92,7 @@ def test_the_organiser_sets_the_audience_and_cannot_change_it_after_a_ballot(
         o=options[0].id,
     )  # type: ignore[attr-defined]
     r = client.post(f"/organise/demo/polls/{poll.id}", data={**data, "audience": "room"})
-    assert r.status_code == 409 and "who may vote can no longer change" in r.text
+    assert r.status_code == 409 and "its kind and settings can no longer" in r.text
     assert next(p for p in rows(client, Poll) if p.id == poll.id).audience == "members"
     r = client.post(f"/organise/demo/polls/{poll.id}", data={**data, "audience": "aliens"})
     assert r.status_code == 422 and "Choose who may vote" in r.text

@@ -191,7 +191,13 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "set_group": {"group_name": _or_weird("", "patient")},
         "contribute": {"kind": _or_weird(*KINDS), "text": text},
         "upvote": {"on": _or_weird("0", "1")},
-        "ballot": {"option": _or_weird(*map(str, world.options))},
+        "ballot": {
+            "option": _or_weird(*map(str, world.options)),
+            "kind": _or_weird("single", "multiple", "scale", "ranking"),
+            "value": _or_weird("1", "5", "11"),
+            "place1": _or_weird(*map(str, world.options)),
+            "place2": _or_weird(*map(str, world.options)),
+        },
         "respond": {"text": text},
         # The organiser's forms (the fuzzing account is an installation organiser); they keep
         # the event open, and delete only what nothing later needs.
@@ -210,7 +216,15 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "session_add": {"title": _or_weird("Fuzzed"), "minutes": _or_weird("", "10")},
         "session_edit": {"title": _or_weird("Edited"), "prompt": text, "private": _or_weird("on")},
         "session_move": {"direction": _or_weird("up", "down")},
-        "poll_add": {"question": _or_weird("Q?"), "options": _or_weird("A\nB", "A")},
+        "poll_add": {
+            "question": _or_weird("Q?"),
+            "options": _or_weird("A\nB", "A"),
+            "kind": _or_weird("single", "multiple", "scale", "ranking"),
+            "max_choices": _or_weird("", "1", "3"),
+            "points": _or_weird("5", "11"),
+            "label_low": _or_weird("Low", ""),
+            "rank_top": _or_weird("", "2"),
+        },
         "poll_edit": {"question": _or_weird("Q?"), "options": _or_weird("Yes\nNo", "A")},
         "poll_move": {"direction": _or_weird("up", "down")},
         "poll_delete": {},

@@ -5,7 +5,7 @@ protect what people already said and voted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +14,7 @@ from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
 from assembly.models import Ballot, Contribution, Event, FacilitatorAccount, Poll, PollOption
 from assembly.models import Session as AgendaSession
-from assembly.plan import PollPlan, SessionPlan
+from assembly.plan import PollPlan, SessionPlan, rules
 
 NO_SESSION = "That session is not on this event's agenda. Reload the page."
 NO_POLL = "That poll is not on this event's agenda. Reload the page."
@@ -181,6 +181,32 @@ async def options_of(db: AsyncSession, poll: Poll) -> tuple[str, ...]:
     return tuple(rows)
 
 
+def poll_settings(plan: PollPlan) -> dict[str, Any]:
+    """The poll's columns for its kind's settings in ``plan``."""
+    return {
+        "max_choices": plan.max_choices if plan.kind == "multiple" else None,
+        "points": plan.points or rules.DEFAULT_POINTS,
+        "labels": list(plan.labels) if plan.kind == "scale" and plan.labels else None,
+        "rank_top": plan.rank_top if plan.kind == "ranking" else None,
+        "audience": plan.audience,
+    }
+
+
+def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
+    """The plan of a poll with these options: only its own kind's settings, a scale's always."""
+    scale = poll.kind == "scale"
+    return PollPlan(
+        question=poll.question,
+        options=options,
+        kind=poll.kind,
+        max_choices=poll.max_choices if poll.kind == "multiple" else None,
+        points=poll.points if scale else None,
+        labels=tuple(poll.labels or rules.DEFAULT_LABELS) if scale else (),
+        rank_top=poll.rank_top if poll.kind == "ranking" else None,
+        audience=poll.audience,
+    )
+
+
 def _add_options(db: AsyncSession, poll: Poll, labels: tuple[str, ...]) -> None:
     db.add_all(PollOption(poll_id=poll.id, position=i, label=x) for i, x in enumerate(labels))
 
@@ -196,7 +222,7 @@ async def add_poll(
         position=len(await _polls(db, session.id)),
         question=plan.question,
         kind=plan.kind,
-        audience=plan.audience,
+        **poll_settings(plan),
     )
     db.add(poll)
     await db.flush()
@@ -212,15 +238,23 @@ async def edit_poll(
     """Change a poll's question and options. Once a ballot is in, or while it is open, its
     options stay as they are; its question's wording may still be fixed (and is audited)."""
     poll = await agenda_poll(db, event, poll_id)
-    if plan.audience != poll.audience:
+    options = await options_of(db, poll)
+    settings = poll_settings(plan)
+    if plan.kind != poll.kind or any(getattr(poll, k) != v for k, v in settings.items()):
         if await _ballots(db, poll):
             raise Refused(
-                "People have voted in this poll, so who may vote can no longer change. "
-                "For another audience, add a new poll.",
+                "People have voted in this poll, so its kind and settings can no longer "
+                "change. You can still fix the question's wording; for others, add a new poll.",
                 409,
             )
-        poll.audience = plan.audience
-    if plan.options != await options_of(db, poll):
+        if poll.status == "open":
+            raise Refused(
+                "This poll is open. Close it in the console before changing its settings.", 409
+            )
+        poll.kind = plan.kind
+        for key, value in settings.items():
+            setattr(poll, key, value)
+    if plan.options != options:
         if await _ballots(db, poll):
             raise Refused(
                 "People have voted in this poll, so its options can no longer change. You can "

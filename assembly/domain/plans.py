@@ -13,9 +13,10 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.agenda import plan_of_poll, poll_settings
 from assembly.domain.refusal import Refused
 from assembly.models import Event, Poll, PollOption, Session
-from assembly.plan import EventPlan, Plan, PollPlan, SessionPlan
+from assembly.plan import EventPlan, Plan, SessionPlan
 
 
 async def _event(db: AsyncSession, slug: str) -> Event | None:
@@ -87,7 +88,7 @@ async def import_plan(db: AsyncSession, plan: Plan, replace: bool = False) -> tu
                 position=i,
                 question=p.question,
                 kind=p.kind,
-                audience=p.audience,
+                **poll_settings(p),
             )
             for i, p in enumerate(session_plan.polls)
         ]
@@ -160,14 +161,7 @@ async def export_plan(db: AsyncSession, slug: str) -> Plan:
                 minutes=s.minutes,
                 private=s.private,
                 polls=tuple(
-                    PollPlan(
-                        question=p.question,
-                        options=tuple(options[p.id]),
-                        kind=p.kind,
-                        audience=p.audience,
-                    )
-                    for p in polls
-                    if p.session_id == s.id
+                    plan_of_poll(p, tuple(options[p.id])) for p in polls if p.session_id == s.id
                 ),
             )
             for s in sessions

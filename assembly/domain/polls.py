@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import assembly.kinds as kinds  # a module reference: kinds import this package's Refused
 from assembly.domain.closing import in_grace, online_until
 from assembly.domain.records import audit
-from assembly.domain.refusal import Refused, _text
+from assembly.domain.refusal import Refused
 from assembly.domain.setup import require_open
 from assembly.models import (
     Ballot,
@@ -30,10 +33,38 @@ from assembly.models import (
 class PollView:
     poll: Poll
     options: list[PollOption]
-    counts: dict[int, int]
+    counts: dict[int, int]  # ballots per option_id (single: the choice; others: the first)
     # The poll's revision these counts were read at (`Poll.revision`): with several workers two
     # recounts can be published out of order, and pages keep the one with the higher revision.
     revision: int = 0
+    # Ballots by what they say, (option_id, marks) -> n: what the kind's tally counts.
+    groups: dict[tuple[int | None, str], int] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> kinds.PollKind:
+        return kinds.KINDS[self.poll.kind]
+
+    @cached_property
+    def result(self) -> Any:
+        """The kind's tally of these ballots (what its result template draws)."""
+        return self.kind.tally(self.poll, [o.id for o in self.options], self.groups)
+
+    @property
+    def ballots(self) -> int:
+        return sum(self.groups.values())
+
+    @property
+    def scale_labels(self) -> tuple[str, str]:
+        return kinds.scale_labels(self.poll)
+
+    @property
+    def places(self) -> list[tuple[int, str]]:
+        """A ranking's places: (1, "1st"), (2, "2nd") …"""
+        n = kinds.places(self.poll, len(self.options))
+        return [(i, kinds.ordinal(i)) for i in range(1, n + 1)]
+
+    def label(self, option_id: int) -> str:
+        return next((o.label for o in self.options if o.id == option_id), "")
 
     @property
     def total(self) -> int:
@@ -74,17 +105,21 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
     # revision always comes with the counts it stands for.
     rows = (
         await db.execute(
-            select(Poll, Ballot.option_id, func.count(Ballot.id))
+            select(Poll, Ballot.option_id, Ballot.marks, func.count(Ballot.id))
             .outerjoin(Ballot, Ballot.poll_id == Poll.id)
             .where(Poll.id == poll.id)
-            .group_by(Poll.id, Ballot.option_id)
+            .group_by(Poll.id, Ballot.option_id, Ballot.marks)
             .execution_options(populate_existing=True)
         )
     ).all()
     if rows:
         poll = rows[0][0]
-    counts = {option_id: n for _, option_id, n in rows if option_id is not None}
-    return PollView(poll, options, counts, poll.revision)
+    groups = {(option_id, marks): n for _, option_id, marks, n in rows if n}
+    counts: dict[int, int] = {}
+    for (option_id, _), n in groups.items():
+        if option_id is not None:
+            counts[option_id] = counts.get(option_id, 0) + n
+    return PollView(poll, options, counts, poll.revision, groups)
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
@@ -96,13 +131,7 @@ async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
 
 def option_id_of(option: object) -> int:
     """The option a ballot form names, or a 422 sentence."""
-    try:
-        option_id = int(_text(option))
-    except ValueError:
-        raise Refused("Choose one of the options, then vote.", 422) from None
-    if not 0 < option_id < 2**63:
-        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
-    return option_id
+    return kinds.base.option_id_of(option)
 
 
 def may_vote(poll: Poll, who: Participant | None) -> bool:
@@ -125,11 +154,16 @@ _NOT_YOURS = {
 
 
 def check_ballot(
-    event: Event, the_poll: Poll | None, opt: PollOption | None, who: Participant, now: datetime
+    event: Event,
+    the_poll: Poll | None,
+    offered: Sequence[int],
+    answer: kinds.Answer,
+    who: Participant,
+    now: datetime,
 ) -> None:
     """Refuse a ballot for a poll that is not this event's, not for ``who`` (its audience), not
-    open (nor, for someone online, in its grace after closing: see ``closing``), or not
-    offering ``opt``."""
+    open (nor, for someone online, in its grace after closing: see ``closing``), of another
+    kind, or that its kind does not take (``offered``: the poll's option ids, in order)."""
     require_open(event)
     if the_poll is None or the_poll.event_id != event.id:
         raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
@@ -144,19 +178,33 @@ def check_ballot(
                 online = f" (online votes until {the_poll.online_until.strftime('%H:%M:%S')})"
             raise Refused(f"This poll closed{when}{online}; your vote was not counted.", 409)
         raise Refused("This poll is not open yet. Wait for the facilitator to open it.", 409)
-    if opt is None or opt.poll_id != the_poll.id:
-        raise Refused("That option is not part of this poll. Reload and choose again.", 422)
+    if answer.kind != the_poll.kind:
+        raise Refused("This poll changed since your page loaded. Reload it and vote again.", 409)
+    kinds.KINDS[answer.kind].check(the_poll, offered, answer)
 
 
 async def cast_ballot(
-    db: AsyncSession, event: Event, p: Participant, poll_id: int, option: object
+    db: AsyncSession, event: Event, p: Participant, poll_id: int, answer: object
 ) -> Ballot:
-    """Store ``p``'s choice; a second ballot replaces the first while the poll is open."""
-    option_id = option_id_of(option)
+    """Store ``p``'s answer (an ``Answer``, or a single choice's option id as a form sends
+    it); a second ballot replaces the first while the poll is open."""
+    if not isinstance(answer, kinds.Answer):
+        answer = kinds.Answer("single", (option_id_of(answer),))
     the_poll = await lock_poll(db, poll_id)
-    opt = await db.get(PollOption, option_id)
-    check_ballot(event, the_poll, opt, p, utcnow())
-    assert the_poll is not None and opt is not None
+    offered = (
+        list(
+            await db.scalars(
+                select(PollOption.id)
+                .where(PollOption.poll_id == poll_id)
+                .order_by(PollOption.position, PollOption.id)
+            )
+        )
+        if the_poll is not None
+        else []
+    )
+    check_ballot(event, the_poll, offered, answer, p, utcnow())
+    assert the_poll is not None
+    option_id, marks = kinds.KINDS[answer.kind].store(answer)
     ballot = await db.scalar(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
     )
@@ -164,13 +212,14 @@ async def cast_ballot(
         ballot = Ballot(
             poll_id=the_poll.id,
             participant_id=p.id,
-            option_id=opt.id,
+            option_id=option_id,
+            marks=marks,
             channel=p.channel,
             group_name=p.group_name,
         )
         db.add(ballot)
     else:
-        ballot.option_id = opt.id
+        ballot.option_id, ballot.marks = option_id, marks
         ballot.group_name = p.group_name
         ballot.cast_at = utcnow()
     await db.flush()
@@ -201,12 +250,18 @@ async def polls_changed(db: AsyncSession, poll_ids: Collection[int]) -> None:
         )
 
 
-async def my_ballot(db: AsyncSession, p: Participant | None, poll_id: int) -> int | None:
+async def my_ballot(db: AsyncSession, p: Participant | None, poll: Poll) -> kinds.Answer | None:
+    """``p``'s answer in ``poll``, for their own phone only (never pushed)."""
     if p is None:
         return None
-    return await db.scalar(
-        select(Ballot.option_id).where(Ballot.poll_id == poll_id, Ballot.participant_id == p.id)
-    )
+    row = (
+        await db.execute(
+            select(Ballot.option_id, Ballot.marks).where(
+                Ballot.poll_id == poll.id, Ballot.participant_id == p.id
+            )
+        )
+    ).first()
+    return None if row is None else kinds.KINDS[poll.kind].read(row[0], row[1])
 
 
 async def set_poll_status(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     DateTime,
     ForeignKey,
@@ -114,6 +115,11 @@ class Poll(Base):
     # Raised in the same transaction as every change to the poll or its ballots: a tally
     # carries the revision it counted, and pages keep the tally with the highest.
     revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The kind's own settings (see `assembly.kinds`); a kind ignores the others'.
+    max_choices: Mapped[int | None] = mapped_column(Integer, default=None)  # multiple; None: any
+    points: Mapped[int] = mapped_column(Integer, default=5, server_default="5")  # scale: 2..10
+    labels: Mapped[list[str] | None] = mapped_column(JSON, default=None)  # scale: [low, high]
+    rank_top: Mapped[int | None] = mapped_column(Integer, default=None)  # ranking; None: all
 
 
 class PollOption(Base):
@@ -133,7 +139,13 @@ class Ballot(Base):
     participant_id: Mapped[str | None] = mapped_column(
         ForeignKey("participant.id", ondelete="SET NULL")
     )
-    option_id: Mapped[int] = mapped_column(ForeignKey("poll_option.id", ondelete="CASCADE"))
+    # The option chosen (single), the first chosen or ranked (multiple, ranking), or None (scale).
+    option_id: Mapped[int | None] = mapped_column(
+        ForeignKey("poll_option.id", ondelete="CASCADE"), default=None
+    )
+    # The whole answer of a kind other than single, as its kind writes it (`PollKind.marks`):
+    # chosen option ids, ranked option ids, or a scale value; "" for single.
+    marks: Mapped[str] = mapped_column(Text, default="", server_default="")
     channel: Mapped[str] = mapped_column(String(10))
     # The voter's stakeholder group when they voted, for results by group.
     group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")

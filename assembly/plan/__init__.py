@@ -16,7 +16,7 @@ from datetime import date
 EVENT_STATUSES = ("draft", "open", "closed")
 MODERATIONS = ("post", "pre")
 POLL_KINDS = ("single", "multiple", "scale", "ranking", "statements", "open_text")
-SUPPORTED_KINDS = ("single",)
+SUPPORTED_KINDS = ("single", "multiple", "scale", "ranking")
 # Poll keys of the contract that this version cannot honour yet: refused, never ignored, so
 # that a plan never runs with a setting its organiser believes is on.
 POLL_AUDIENCES = ("everyone", "members", "room")
@@ -25,10 +25,6 @@ POLL_KEYS_NOT_YET = (
     "secret",
     "majority",
     "quorum",
-    "max_choices",
-    "points",
-    "labels",
-    "rank_top",
     "allow_new_statements",
     "statements",
 )
@@ -40,6 +36,11 @@ class PollPlan:
     options: tuple[str, ...]
     kind: str = "single"
     audience: str = "everyone"
+    # The kind's own settings; None (or no labels) for the keys of other kinds.
+    max_choices: int | None = None  # multiple: at most this many (None: any number)
+    points: int | None = None  # scale: 2..10
+    labels: tuple[str, ...] = ()  # scale: the lowest and the highest point's labels
+    rank_top: int | None = None  # ranking: rank only the top this many (None: all)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from assembly.plan.nodes import AliasError, NoAliasLoader, NodeReader, line_of
 from assembly.streams import stream_url
 
 _SYNTAX_HINT = "check the indentation, and put quotes round text with a colon or a leading symbol"
-_NOT_YET_WHY = "this version of Assembly runs single-choice polls without settings (docs/plan.md)"
+_NOT_YET_WHY = "this version of Assembly runs polls without these settings (docs/plan.md)"
 
 
 def _keys(shape: type) -> tuple[str, ...]:
@@ -93,19 +93,32 @@ class _Reader(NodeReader):
         )
 
     def poll(self, node: Node, path: str) -> PollPlan:
-        f = self.mapping(
-            node, path, _POLL_KEYS, ("question", "options"), POLL_KEYS_NOT_YET, _NOT_YET_WHY
-        )
+        f = self.mapping(node, path, _POLL_KEYS, ("question",), POLL_KEYS_NOT_YET, _NOT_YET_WHY)
         kind = f.choice("kind", POLL_KINDS, "single")
         if kind not in SUPPORTED_KINDS:
-            f.bad("kind", f"kind {kind} is not supported yet; use single (one choice per voter)")
+            f.bad("kind", f"kind {kind} is not supported yet; use {', '.join(SUPPORTED_KINDS)}")
         options = f.texts("options", rules.OPTION)
-        if "options" in f.found and len(options) < rules.MIN_OPTIONS:
-            f.bad("options", "a poll needs at least two options; add another")
+        if "options" not in f.found and kind != "scale":
+            f.bad("options", "missing; add `options:`")
+        low, high = rules.SCALE_POINTS
+        max_choices = f.number("max_choices", None, minimum=1)
+        points = f.number("points", None, minimum=low, maximum=high)
+        labels = f.texts("labels", rules.LABEL)
+        rank_top = f.number("rank_top", None, minimum=2)
+        settings = (max_choices, points, labels, rank_top)
+        for key, problem in rules.poll_problems(kind, len(options), *settings):
+            if key != "options" or "options" in f.found:
+                f.bad(key, problem)
+        if kind == "scale":  # one spelling: a scale always has its points and labels
+            points, labels = points or rules.DEFAULT_POINTS, labels or rules.DEFAULT_LABELS
         return PollPlan(
             question=f.text("question", rules.QUESTION, empty_ok=False),
             options=options,
             kind=kind,
+            max_choices=max_choices,
+            points=points,
+            labels=labels,
+            rank_top=rank_top,
             audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
         )
 

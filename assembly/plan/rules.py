@@ -29,6 +29,11 @@ STREAM_DELAY = (0, 600)  # seconds
 MINUTES_MIN = 1
 RETENTION_MIN = 1
 MIN_OPTIONS = 2
+# The poll kinds' settings (`assembly.kinds`).
+SCALE_POINTS = (2, 10)
+DEFAULT_POINTS = 5
+DEFAULT_LABELS = ("Strongly oppose", "Strongly support")
+LABEL = 60  # a scale's end label
 
 
 def slug_problem(slug: str) -> str | None:
@@ -57,3 +62,40 @@ def duplicate(values: tuple[str, ...]) -> str | None:
             return value
         seen.add(value)
     return None
+
+
+def poll_problems(
+    kind: str,
+    options: int,
+    max_choices: int | None,
+    points: int | None,
+    labels: tuple[str, ...],
+    rank_top: int | None,
+) -> list[tuple[str, str]]:
+    """What is wrong with a poll's options and settings for its kind, as (key, problem) pairs;
+    ``options`` is how many it has, and a setting of None (or no labels) is not set."""
+    found: list[tuple[str, str]] = []
+    if kind == "scale":
+        if options:
+            found.append(("options", "a scale has no options (its points are its choices)"))
+    elif options < MIN_OPTIONS:
+        found.append(("options", "a poll needs at least two options; add another"))
+    own = {"max_choices": "multiple", "points": "scale", "labels": "scale", "rank_top": "ranking"}
+    given = {"max_choices": max_choices, "points": points, "labels": labels or None}
+    given["rank_top"] = rank_top
+    for key, value in given.items():
+        if value is not None and own[key] != kind:
+            found.append((key, f"is for {own[key]} polls only; remove it"))
+    if kind == "multiple" and max_choices is not None and not 1 <= max_choices <= options:
+        found.append(("max_choices", f"is {max_choices}; it must be from 1 to {options}"))
+    low, high = SCALE_POINTS
+    if kind == "scale" and points is not None and not low <= points <= high:
+        found.append(("points", f"is {points}; a scale has {low} to {high} points"))
+    if kind == "scale" and labels:
+        if len(labels) != 2:
+            found.append(("labels", "needs two labels: the lowest point's, then the highest's"))
+        elif any(not x or len(x) > LABEL for x in labels):
+            found.append(("labels", f"each label is 1 to {LABEL} characters"))
+    if kind == "ranking" and rank_top is not None and not 2 <= rank_top <= options:
+        found.append(("rank_top", f"is {rank_top}; it must be from 2 to {options}"))
+    return found

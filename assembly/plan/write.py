@@ -44,10 +44,17 @@ def _session(session: SessionPlan) -> dict[str, Any]:
 
 
 def _poll(poll: PollPlan) -> dict[str, Any]:
-    written: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
+    data: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
+    if poll.options or poll.kind != "scale":
+        data["options"] = list(poll.options)
+    # The kind's own keys, and only those that are set.
+    for key in ("max_choices", "points", "labels", "rank_top"):
+        value = getattr(poll, key)
+        if value is not None and value != ():
+            data[key] = list(value) if isinstance(value, tuple) else value
     if poll.audience != "everyone":  # settings at their default stay out of the file
-        written["audience"] = poll.audience
-    return {**written, "options": list(poll.options)}
+        data["audience"] = poll.audience
+    return data
 
 
 def write_plan(plan: Plan) -> str:

@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from assembly import domain
 from assembly.domain import Refused
+from assembly.kinds import parse_ballot
 from assembly.models import Event, Participant
 from assembly.web.common import (
     checked_form,
@@ -172,21 +173,20 @@ async def ballot(request: Request) -> Response:
     event, me = checked.event, checked.known
     if checked.repeated:
         return repeated(request, f"/e/{event.slug}#poll")
+    answer = parse_ballot(checked.form)  # a 422 before any turn at the writer
     if me is not None:
         # A known participant's ballot joins the writer's next group commit.
-        option_id = domain.option_id_of(checked.form.get("option"))
-        poll = await state(request).ballots.cast(event, me, poll_id, option_id, checked.key)
+        poll = await state(request).ballots.cast(event, me, poll_id, answer, checked.key)
         if poll is None:
             return repeated(request, f"/e/{event.slug}#poll")
     else:
         # This browser's first action: the participant is created with the ballot.
         async def vote(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
-            return (await domain.cast_ballot(db, event, me, poll_id, form.get("option"))).option_id
+            return await domain.cast_ballot(db, event, me, poll_id, answer)
 
         event, me, written = await _write(request, checked, vote)
         if written is None:
             return repeated(request, f"/e/{event.slug}#poll")
-        option_id = written
         async with state(request).db.read() as db:
             poll = await domain.poll(db, event, poll_id)
     st = state(request)
@@ -198,10 +198,13 @@ async def ballot(request: Request) -> Response:
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
     html = st.render(
-        "participant/_poll.html", event=event, view=view, mine=option_id, can_vote=True, csrf=""
+        "participant/_poll.html", event=event, view=view, mine=answer, can_vote=True, csrf=""
     )
-    label = next((o.label for o in view.options if o.id == option_id), "")
-    return remember(request, fragment(request, html, f"Vote for “{label}” counted."), event, me)
+    if answer.kind == "single":
+        said = f"Vote for “{view.label(answer.options[0])}” counted."
+    else:
+        said = "Your ballot counted. You can change it until the poll closes."
+    return remember(request, fragment(request, html, said), event, me)
 
 
 async def delete_contribution(request: Request) -> Response:

@@ -15,7 +15,9 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from assembly import domain
+from assembly.kinds import KINDS
 from assembly.models import Ballot, Contribution, Event, FacilitatorAccount, Poll, Session
+from assembly.plan import rules
 from assembly.web import forms
 from assembly.web.auth import staff_act
 from assembly.web.common import path_int, state
@@ -65,7 +67,8 @@ async def agenda_context(db: AsyncSession, event: Event) -> dict[str, Any]:
             for p in await domain.polls_of_session(db, s)
         ]
         rows.append(SessionRow(s, said.get(s.id, 0), polls))
-    return {"agenda": rows}
+    kinds = [(name, k.title) for name, k in KINDS.items()]
+    return {"agenda": rows, "poll_kinds": kinds, "default_labels": rules.DEFAULT_LABELS}
 
 
 Edit = Callable[[AsyncSession, Event, FacilitatorAccount, FormData, int], Awaitable[Any]]

@@ -137,13 +137,19 @@ def session(form: FormData) -> SessionPlan:
 
 
 def poll(form: FormData) -> PollPlan:
-    """A poll's form: the question, and its options one per line (at least two)."""
+    """A poll's form: the question, its kind, its options one per line (at least two; none for
+    a scale), and the kind's settings (the fields of other kinds are ignored)."""
     question = text(form, "question", "question", rules.QUESTION, required=True)
+    kind = _raw(form, "kind") or "single"
+    if kind not in SUPPORTED_KINDS:
+        raise _bad(f"Choose the kind of poll: {', '.join(SUPPORTED_KINDS)}.")
     options = tuple(v for v in (x.strip() for x in _raw(form, "options").split("\n")) if v)
     for option in options:
         if len(option) > rules.OPTION:
             raise _bad(f"An option is {len(option)} characters; the limit is {rules.OPTION}.")
-    if len(options) < rules.MIN_OPTIONS:
+    if kind == "scale":
+        options = ()  # a scale's points are its choices
+    elif len(options) < rules.MIN_OPTIONS:
         raise _bad("A poll needs at least two options, one per line. Add another.")
     twice = rules.duplicate(options)
     if twice is not None:
@@ -151,4 +157,26 @@ def poll(form: FormData) -> PollPlan:
     audience = _raw(form, "audience") or "everyone"
     if audience not in POLL_AUDIENCES:
         raise _bad("Choose who may vote: everyone, the members only, or the room only.")
-    return PollPlan(question=question, options=options, kind=SUPPORTED_KINDS[0], audience=audience)
+    n = len(options)
+    low, high = rules.SCALE_POINTS
+    max_choices = rank_top = points = None
+    labels: tuple[str, ...] = ()
+    if kind == "multiple":
+        max_choices = whole(form, "max_choices", "most choices", 1, n)
+    elif kind == "ranking":
+        rank_top = whole(form, "rank_top", "number of places to rank", 2, n)
+    elif kind == "scale":
+        points = whole(form, "points", "number of points", low, high) or rules.DEFAULT_POINTS
+        ends = ("label_low", "lowest point's label"), ("label_high", "highest point's label")
+        labels = tuple(text(form, key, label, rules.LABEL) for key, label in ends)
+        labels = labels if all(labels) else rules.DEFAULT_LABELS
+    return PollPlan(
+        question=question,
+        options=options,
+        kind=kind,
+        max_choices=max_choices,
+        points=points,
+        labels=labels,
+        rank_top=rank_top,
+        audience=audience,
+    )

@@ -34,7 +34,7 @@ async def _poll(db: AsyncSession, event: Event, me: Participant | None) -> dict[
     poll = await domain.shown_poll(db, event)
     return {
         "view": await domain.poll_view(db, poll) if poll else None,
-        "mine": await domain.my_ballot(db, me, poll.id) if poll else None,
+        "mine": await domain.my_ballot(db, me, poll) if poll else None,
         "can_vote": domain.may_vote(poll, me) if poll else False,
     }
 
