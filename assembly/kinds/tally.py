@@ -9,22 +9,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from assembly.outcomes.shares import percentages
+
 Ballots = Mapping[tuple[int, ...], int]
 
 
 def shares(counts: Mapping[int, int], keys: Sequence[int]) -> dict[int, int]:
     """Whole percentages of ``counts`` for ``keys`` that sum to exactly 100 (0 when nothing was
-    counted): largest remainders round up, ties to the earlier key."""
-    total = sum(counts.get(k, 0) for k in keys)
-    if not total:
-        return dict.fromkeys(keys, 0)
-    exact = {k: 100 * counts.get(k, 0) / total for k in keys}
-    result = {k: int(exact[k]) for k in keys}
-    short = 100 - sum(result.values())
-    by_remainder = sorted(keys, key=lambda k: (-(exact[k] - result[k]), keys.index(k)))
-    for k in by_remainder[:short]:
-        result[k] += 1
-    return result
+    counted): largest remainders round up, ties to the earlier key (``outcomes.shares``)."""
+    return dict(zip(keys, percentages([counts.get(k, 0) for k in keys]), strict=True))
 
 
 @dataclass(frozen=True)
