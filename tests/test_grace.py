@@ -7,7 +7,7 @@ from starlette.testclient import TestClient
 
 from assembly.models import Ballot, Poll
 from assembly.security import room_code
-from tests.conftest import csrf_of, login
+from tests.conftest import csrf_of, live_socket, login, receive_until
 from tests.test_contributions import rows
 from tests.test_join import _room_secret
 from tests.test_polls import _session, open_first_poll, vote
@@ -112,3 +112,37 @@ def test_reopening_a_poll_ends_its_old_grace(client: TestClient) -> None:
     client.post(f"/console/demo/polls/{poll.id}/open", data={"csrf_token": staff})
     reopened = _poll(client, poll.id)
     assert reopened.status == "open" and reopened.online_until is None
+
+
+def test_a_phone_online_keeps_its_form_through_the_grace_and_one_in_the_room_does_not(
+    client: TestClient,
+) -> None:
+    """The close is pushed to every phone at once: the push holds no form but makes each page
+    fetch its own, which for a phone online still has the form, and the seconds left."""
+    staff = login(client)
+    poll, options = open_first_poll(client, staff)
+    client.cookies.clear()
+    csrf_of(client)  # online
+    online = dict(client.cookies.items())
+    client.cookies.clear()
+    _in_the_room(client)
+    room = dict(client.cookies.items())
+    client.cookies.clear()
+    staff = login(client)
+    with live_socket(client, "/ws/e/demo") as public:
+        client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": staff})
+        pushed = receive_until(public, 'id="poll"')
+    assert 'hx-trigger="load, resync from:body"' in pushed and 'name="option"' not in pushed
+    for name, cookies, has_form in (("online", online, True), ("room", room, False)):
+        client.cookies.clear()
+        for k, v in cookies.items():
+            client.cookies.set(k, v)
+        own = client.get("/e/demo/w/poll").text
+        assert ('name="option"' in own) is has_form, name
+        assert ("s more to vote" in own) is has_form, name
+    # The grace over, the online phone's own poll is closed too.
+    _set(client, "update poll set online_until = closed_at")
+    client.cookies.clear()
+    for k, v in online.items():
+        client.cookies.set(k, v)
+    assert 'name="option"' not in client.get("/e/demo/w/poll").text

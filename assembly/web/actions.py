@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from assembly import domain
 from assembly.domain import Refused
+from assembly.domain.closing import grace_left
 from assembly.kinds import parse_ballot
-from assembly.models import Event, Participant
+from assembly.models import Event, Participant, utcnow
 from assembly.web.common import (
     checked_form,
     client_address,
@@ -198,7 +199,13 @@ async def ballot(request: Request) -> Response:
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
     html = st.render(
-        "participant/_poll.html", event=event, view=view, mine=answer, can_vote=True, csrf=""
+        "participant/_poll.html",
+        event=event,
+        view=view,
+        mine=answer,
+        can_vote=True,
+        grace=grace_left(poll, utcnow()) if me.channel == "online" else 0,
+        csrf="",
     )
     if answer.kind == "single":
         said = f"Vote for “{view.label(answer.options[0])}” counted."

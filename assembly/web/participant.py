@@ -13,8 +13,9 @@ from starlette.websockets import WebSocket
 
 from assembly import domain, sockets
 from assembly.domain import Refused
+from assembly.domain.closing import grace_left
 from assembly.headers import content_security_policy
-from assembly.models import Event, Participant
+from assembly.models import Event, Participant, utcnow
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
 from assembly.security import room_code_matches
@@ -30,12 +31,20 @@ async def _prompt(db: AsyncSession, event: Event, me: Participant | None) -> dic
     return {"session": await domain.current_session(db, event)}
 
 
+def _online(me: Participant | None) -> bool:
+    return me is None or me.channel == "online"  # the event link joins online
+
+
 async def _poll(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
     poll = await domain.shown_poll(db, event)
     return {
         "view": await domain.poll_view(db, poll) if poll else None,
         "mine": await domain.my_ballot(db, me, poll) if poll else None,
         "can_vote": domain.may_vote(poll, me) if poll else False,
+        # Seconds this viewer may still vote in a poll just closed (online voters' grace).
+        "grace": grace_left(poll, utcnow())
+        if poll and (me is None or me.channel == "online")
+        else 0,
     }
 
 
