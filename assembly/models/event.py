@@ -39,7 +39,8 @@ class Event(Base):
     starts_on: Mapped[date | None] = mapped_column(Date, default=None)
     venue: Mapped[str] = mapped_column(String(200), default="", server_default="")
     stream_url: Mapped[str] = mapped_column(String(500), default="")
-    # Seconds the stream runs behind the room: the online page holds pushes back by as much.
+    # Seconds the stream runs behind the room: online voters keep voting this long after a
+    # poll closes (assembly/domain/closing.py).
     stream_delay: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     call_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # Lists of strings (JSON): the words the filter holds back, the stakeholder groups offered
