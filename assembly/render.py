@@ -13,7 +13,9 @@ import jinja2
 
 from assembly.domain import Refused
 from assembly.domain.closing import grace_left
+from assembly.kinds import KINDS as KINDS_OF_POLL
 from assembly.models import CHANNELS, KINDS
+from assembly.plan import rules as plan_rules
 from assembly.streams import stream_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -86,6 +88,9 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         CHANNEL_LABELS=CHANNEL_LABELS,
         # Every form carries a fresh idempotency key: a double tap or a retry is done once.
         new_key=lambda: secrets.token_urlsafe(12),
+        # The poll kinds offered, and a scale's end labels unless set (the poll forms').
+        POLL_KINDS=[(name, k.title) for name, k in KINDS_OF_POLL.items()],
+        DEFAULT_LABELS=plan_rules.DEFAULT_LABELS,
         # Seconds online voters have left on a closed poll, as of this render.
         grace_left=lambda poll: grace_left(poll, datetime.now(UTC)),
     )

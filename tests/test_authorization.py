@@ -79,6 +79,7 @@ MATRIX: dict[str, set[str]] = {
     "respond": MODERATORS,
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
+    "console_poll_add": RUNNERS,
     # Organiser pages: the list of one's own events is for any account; creating an event is
     # for the installation's organisers alone; the rest for the event's organisers.
     "organise": set(STAFF) | {"outsider"},
@@ -435,6 +436,10 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
     ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),
+    (
+        "console_poll_add",
+        lambda w: _post(w, "/console/demo/polls/new", question="Now?", options="Yes\nNo"),
+    ),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

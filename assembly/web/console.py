@@ -14,10 +14,12 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
+from assembly.domain import Refused
 from assembly.domain.members import check_in_counts
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic
+from assembly.web import forms
 from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
     done,
@@ -166,6 +168,22 @@ async def poll_status(request: Request) -> Response:
     return done(request, "", f"/console/{event.slug}", message)
 
 
+async def add_poll(request: Request) -> Response:
+    """A poll for the current session, made in the console: ready to open in seconds."""
+
+    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
+        if event.current_session_id is None:
+            raise Refused("Make a session current first: the new poll joins it.", 409)
+        return await domain.add_poll(db, event, account, event.current_session_id, forms.poll(f))
+
+    event, poll = await staff_act(request, "run", act)
+    if poll is None:
+        return repeated(request, f"/console/{event.slug}")
+    await state(request).push.agenda_changed(event)
+    message = f"Poll added: {poll.question} Open it when you are ready."
+    return done(request, "", f"/console/{event.slug}#agenda", message)
+
+
 async def new_screen_key(request: Request) -> Response:
     """Change the big screen's secret address: screens opened with the old one close."""
 
@@ -216,5 +234,6 @@ routes = [
         "/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"], name="poll_status"
     ),
     Route("/console/{event}/screen/key", new_screen_key, methods=["POST"], name="new_screen_key"),
+    Route("/console/{event}/polls/new", add_poll, methods=["POST"], name="console_poll_add"),
     WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
 ]
