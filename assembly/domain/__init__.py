@@ -27,6 +27,13 @@ from assembly.domain.agenda import (
     move_session,
     options_of,
 )
+from assembly.domain.ballots import (
+    cast_ballot,
+    check_ballot,
+    may_vote,
+    my_ballot,
+    option_id_of,
+)
 from assembly.domain.contributions import (
     MODERATION_ACTIONS,
     Moderated,
@@ -67,12 +74,7 @@ from assembly.domain.participants import (
 from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
     PollView,
-    cast_ballot,
-    check_ballot,
     lock_poll,
-    may_vote,
-    my_ballot,
-    option_id_of,
     poll,
     poll_view,
     polls_changed,
