@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from starlette.testclient import TestClient
 
-from assembly.models import Poll
+from assembly.models import Event, Poll, Session
 from tests.conftest import login
 from tests.test_contributions import rows
 from tests.test_privacy import _set
@@ -17,6 +17,9 @@ def test_a_facilitator_adds_a_poll_to_the_current_session_and_opens_it(client: T
     token = login(client)
     console = client.get("/console/demo").text
     assert 'action="/console/demo/polls/new"' in console
+    # Not the first session: the poll must join the one the console made current.
+    second = sorted(rows(client, Session), key=lambda x: x.position)[1]
+    client.post(f"/console/demo/sessions/{second.id}/current", data={"csrf_token": token})
     before = len(rows(client, Poll))
     data = {"question": "Ready for a break?", "kind": "scale", "points": "3", "csrf_token": token}
     r = client.post("/console/demo/polls/new", data=data, headers=HX)
@@ -24,8 +27,11 @@ def test_a_facilitator_adds_a_poll_to_the_current_session_and_opens_it(client: T
     [new] = [p for p in rows(client, Poll) if p.question == "Ready for a break?"]
     assert len(rows(client, Poll)) == before + 1
     assert new.kind == "scale" and new.points == 3 and new.status == "draft"
-    current = next(p for p in rows(client, Poll) if p.id == new.id).session_id
-    assert current is not None
+    # It joins the current session (the one the console is running), at the end of its polls.
+    [event] = rows(client, Event)
+    assert new.session_id == event.current_session_id == second.id
+    siblings = [p for p in rows(client, Poll) if p.session_id == new.session_id]
+    assert new.position == max(p.position for p in siblings)
     r = client.post(f"/console/demo/polls/{new.id}/open", data={"csrf_token": token}, headers=HX)
     assert r.status_code == 200
     assert next(p for p in rows(client, Poll) if p.id == new.id).status == "open"

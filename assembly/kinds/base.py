@@ -89,6 +89,19 @@ def ids(marks: str) -> tuple[int, ...]:
     return tuple(int(x) for x in marks.split())
 
 
+class OptionsInMarks:
+    """Storage for kinds whose answer is options in an order (multiple: as ticked, sorted;
+    ranking: by place): the first in ``option_id`` (a first preference), all in ``marks``."""
+
+    name: str
+
+    def store(self, answer: Answer) -> tuple[int | None, str]:
+        return answer.options[0], " ".join(map(str, answer.options))
+
+    def read(self, option_id: int | None, marks: str) -> Answer:
+        return Answer(self.name, ids(marks))
+
+
 def by_marks(groups: Groups) -> dict[tuple[int, ...], int]:
     """Ballots per distinct answer, from the grouped rows."""
     found: dict[tuple[int, ...], int] = {}

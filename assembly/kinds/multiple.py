@@ -9,8 +9,8 @@ from assembly.kinds.base import (
     Answer,
     Form,
     Groups,
+    OptionsInMarks,
     by_marks,
-    ids,
     option_id_of,
     require_offered,
 )
@@ -18,7 +18,7 @@ from assembly.kinds.tally import ChoiceCount, count_choices
 from assembly.models import Poll
 
 
-class Multiple:
+class Multiple(OptionsInMarks):
     name = "multiple"
     title = "Multiple choice"
     form_template = "participant/kinds/_multiple.html"
@@ -39,12 +39,6 @@ class Multiple:
                 "Untick some, then vote.",
                 422,
             )
-
-    def store(self, answer: Answer) -> tuple[int | None, str]:
-        return answer.options[0], " ".join(map(str, answer.options))
-
-    def read(self, option_id: int | None, marks: str) -> Answer:
-        return Answer(self.name, ids(marks))
 
     def tally(self, poll: Poll, offered: Sequence[int], groups: Groups) -> ChoiceCount:
         return count_choices(by_marks(groups), offered)

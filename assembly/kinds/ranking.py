@@ -10,8 +10,8 @@ from assembly.kinds.base import (
     Answer,
     Form,
     Groups,
+    OptionsInMarks,
     by_marks,
-    ids,
     option_id_of,
     ordinal,
     require_offered,
@@ -27,7 +27,7 @@ def places(poll: Poll, n_options: int) -> int:
     return min(poll.rank_top or n_options, n_options)
 
 
-class Ranking:
+class Ranking(OptionsInMarks):
     name = "ranking"
     title = "Ranking"
     form_template = "participant/kinds/_ranking.html"
@@ -66,12 +66,6 @@ class Ranking:
                 "Choose an option for every place, then vote.",
                 422,
             )
-
-    def store(self, answer: Answer) -> tuple[int | None, str]:
-        return answer.options[0], " ".join(map(str, answer.options))
-
-    def read(self, option_id: int | None, marks: str) -> Answer:
-        return Answer(self.name, ids(marks))
 
     def tally(self, poll: Poll, offered: Sequence[int], groups: Groups) -> Ranked:
         return borda(by_marks(groups), offered)
