@@ -223,6 +223,7 @@ class BallotWriter:
                     "option_id": stmt.excluded.option_id,
                     "marks": stmt.excluded.marks,
                     "group_name": stmt.excluded.group_name,
+                    "role": stmt.excluded.role,
                     "cast_at": stmt.excluded.cast_at,
                 },
             )
@@ -242,5 +243,6 @@ def _row(item: _Item, now: datetime) -> dict[str, Any]:
         "channel": item.participant.channel,
         # The group they had when they voted (loaded with them: no extra query).
         "group_name": item.participant.group_name,
+        "role": item.participant.role,
         "cast_at": now,
     }

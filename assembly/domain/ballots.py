@@ -104,11 +104,12 @@ async def cast_ballot(
             marks=marks,
             channel=p.channel,
             group_name=p.group_name,
+            role=p.role,
         )
         db.add(ballot)
     else:
         ballot.option_id, ballot.marks = option_id, marks
-        ballot.group_name = p.group_name
+        ballot.group_name, ballot.role = p.group_name, p.role
         ballot.cast_at = utcnow()
     await db.flush()
     await polls_changed(db, [the_poll.id])

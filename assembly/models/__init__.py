@@ -15,7 +15,15 @@ from assembly.models.base import (
     Base,
     utcnow,
 )
-from assembly.models.content import Ballot, Contribution, Poll, PollOption, Response, Upvote
+from assembly.models.content import (
+    Ballot,
+    BallotReceipt,
+    Contribution,
+    Poll,
+    PollOption,
+    Response,
+    Upvote,
+)
 from assembly.models.event import Event, Instance, Member, Participant, Session
 from assembly.models.staff import (
     MAX_KEY,
@@ -38,6 +46,7 @@ __all__ = [
     "TEAM_ROLES",
     "AuditEntry",
     "Ballot",
+    "BallotReceipt",
     "Base",
     "Contribution",
     "Event",

@@ -8,6 +8,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -120,6 +121,19 @@ class Poll(Base):
     points: Mapped[int] = mapped_column(Integer, default=5, server_default="5")  # scale: 2..10
     labels: Mapped[list[str] | None] = mapped_column(JSON, default=None)  # scale: [low, high]
     rank_top: Mapped[int | None] = mapped_column(Integer, default=None)  # ranking; None: all
+    # statements: participants may add statements (moderated like contributions).
+    allow_statements: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # When people see the result: live, on_reveal (the number of ballots until `revealed_at`),
+    # never (console and exports only).
+    results: Mapped[str] = mapped_column(String(10), default="live", server_default="live")
+    revealed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    # A secret ballot: stored without its voter; a `BallotReceipt` stops a second one.
+    secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # The ballots counted in the tally last published (secret polls publish every few ballots).
+    published_ballots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # What carries: simple | two_thirds | none; quorum: a share (0..1] of checked-in members.
+    majority: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
+    quorum: Mapped[float | None] = mapped_column(Float, default=None)
 
 
 class PollOption(Base):
@@ -128,6 +142,12 @@ class PollOption(Base):
     poll_id: Mapped[int] = mapped_column(ForeignKey("poll.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(String(200))
+    # statements added by participants are moderated like contributions: pending|visible|hidden.
+    status: Mapped[str] = mapped_column(String(10), default="visible", server_default="visible")
+    # Who added a statement (None: the organisers, or its author left).
+    participant_id: Mapped[str | None] = mapped_column(
+        ForeignKey("participant.id", ondelete="SET NULL"), default=None
+    )
 
 
 class Ballot(Base):
@@ -149,4 +169,20 @@ class Ballot(Base):
     channel: Mapped[str] = mapped_column(String(10))
     # The voter's stakeholder group when they voted, for results by group.
     group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
+    # The voter's role when they voted (member | public), for members and public side by side.
+    role: Mapped[str] = mapped_column(String(10), default="public", server_default="public")
+    # An open_text answer the facilitators hid from the list and the cloud.
+    hidden: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     cast_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class BallotReceipt(Base):
+    """Who has voted in a secret poll (not what): it stops a second ballot. No id, no time."""
+
+    __tablename__ = "ballot_receipt"
+    poll_id: Mapped[int] = mapped_column(
+        ForeignKey("poll.id", ondelete="CASCADE"), primary_key=True
+    )
+    participant_id: Mapped[str] = mapped_column(
+        ForeignKey("participant.id", ondelete="CASCADE"), primary_key=True
+    )
