@@ -189,6 +189,7 @@ def poll_settings(plan: PollPlan) -> dict[str, Any]:
         "labels": list(plan.labels) if plan.kind == "scale" and plan.labels else None,
         "rank_top": plan.rank_top if plan.kind == "ranking" else None,
         "audience": plan.audience,
+        "secret": plan.secret,
     }
 
 
@@ -204,6 +205,7 @@ def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
         labels=tuple(poll.labels or rules.DEFAULT_LABELS) if scale else (),
         rank_top=poll.rank_top if poll.kind == "ranking" else None,
         audience=poll.audience,
+        secret=poll.secret,
     )
 
 

@@ -17,6 +17,7 @@ import assembly.kinds as kinds  # a module reference: kinds import this package'
 from assembly.domain.closing import online_until
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
+from assembly.domain.secret import publish, shown_groups
 from assembly.models import (
     Ballot,
     Event,
@@ -114,6 +115,7 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
     if rows:
         poll = rows[0][0]
     groups = {(option_id, marks): n for _, option_id, marks, n in rows if n}
+    groups = shown_groups(poll, groups, utcnow())  # a secret poll: its tally last published
     counts: dict[int, int] = {}
     for (option_id, _), n in groups.items():
         if option_id is not None:
@@ -189,6 +191,8 @@ async def set_poll_status(
             )
             .execution_options(synchronize_session=False)
         )
+        if the_poll.secret and the_poll.status == "closed":
+            await publish(db, the_poll, now)  # closed for everyone: all of it was public
         the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
         the_poll.online_until = None
     else:

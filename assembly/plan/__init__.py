@@ -22,7 +22,6 @@ SUPPORTED_KINDS = ("single", "multiple", "scale", "ranking")
 POLL_AUDIENCES = ("everyone", "members", "room")
 POLL_KEYS_NOT_YET = (
     "results",
-    "secret",
     "majority",
     "quorum",
     "allow_new_statements",
@@ -36,6 +35,8 @@ class PollPlan:
     options: tuple[str, ...]
     kind: str = "single"
     audience: str = "everyone"
+    # A secret ballot: stored without its voter, final once cast (docs/secret-ballots.md).
+    secret: bool = False
     # The kind's own settings; None (or no labels) for the keys of other kinds.
     max_choices: int | None = None  # multiple: at most this many (None: any number)
     points: int | None = None  # scale: 2..10

@@ -120,6 +120,7 @@ class _Reader(NodeReader):
             labels=labels,
             rank_top=rank_top,
             audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
+            secret=f.boolean("secret", False),
         )
 
     def plan(self, root: Node) -> Plan:

@@ -54,6 +54,8 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
             data[key] = list(value) if isinstance(value, tuple) else value
     if poll.audience != "everyone":  # settings at their default stay out of the file
         data["audience"] = poll.audience
+    if poll.secret:
+        data["secret"] = True
     return data
 
 

@@ -141,6 +141,7 @@ async def make_current(request: Request) -> Response:
         return repeated(request, f"/console/{event.slug}")
     session, closed = changed
     await state(request).push.agenda_changed(event)
+    state(request).push.polls_closed(closed)
     message = f"“{session.title}” is now the current session."
     for poll in closed:
         message += f" The poll “{poll.question}” closed" + (
@@ -161,6 +162,8 @@ async def poll_status(request: Request) -> Response:
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
     await state(request).push.agenda_changed(event)
+    if status == "closed":
+        state(request).push.polls_closed([poll])
     message = f"Poll {status}: {poll.question}"
     if poll.online_until:
         end = "" if message[-1] in ".?!" else "."

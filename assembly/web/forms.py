@@ -179,4 +179,5 @@ def poll(form: FormData) -> PollPlan:
         labels=labels,
         rank_top=rank_top,
         audience=audience,
+        secret=form.get("secret") == "on",
     )
