@@ -182,6 +182,7 @@ class Pusher:
         # The poll on the phones is one of the session's polls: counted once, kept for replies.
         for v in polls:
             self._keep(v)
+        self.polls_closed([v.poll for v in polls if v.poll.status == "closed"])
         shown_view = next((v for v in polls if shown and v.poll.id == shown.id), None)
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
         public_poll = self.render(
@@ -205,14 +206,14 @@ class Pusher:
         self.tallies.mark(poll_id)
 
     def polls_closed(self, polls: list[Poll]) -> None:
-        """These polls just closed: a secret one shows its whole tally once nobody can vote in
-        it any more, so it is recounted and pushed when its online voters' grace ends."""
+        """These polls closed: a secret one shows its whole tally once nobody can vote in it
+        any more, so it is recounted and pushed when its online voters' grace ends."""
         loop = asyncio.get_running_loop()
         self._later = [h for h in self._later if not h.cancelled() and h.when() > loop.time()]
         for poll in polls:
-            if poll.secret and poll.online_until is not None:
-                left = grace_left(poll, utcnow()) + 0.05  # whole seconds, rounded up
-                self._later.append(loop.call_later(left, self.ballot_cast, poll.id))
+            left = grace_left(poll, utcnow()) if poll.secret else 0  # whole seconds, rounded up
+            if left:
+                self._later.append(loop.call_later(left + 0.05, self.ballot_cast, poll.id))
 
     async def _flush_tallies(self, poll_ids: set[int]) -> None:
         for poll_id in poll_ids:

@@ -163,9 +163,9 @@ BAD_FILES = {
         "event.stream_url",
     ),
     "poll setting not supported yet": (
-        GOOD + "        secret: true\n",
+        GOOD + "        majority: simple\n",
         10,
-        "sessions[1].polls[1].secret",
+        "sessions[1].polls[1].majority",
     ),
     "an alias": (
         GOOD.replace("title: Town hall", "title: &t Town hall\n  venue: *t"),

@@ -141,7 +141,7 @@ async def make_current(request: Request) -> Response:
         return repeated(request, f"/console/{event.slug}")
     session, closed = changed
     await state(request).push.agenda_changed(event)
-    state(request).push.polls_closed(closed)
+    state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
     message = f"“{session.title}” is now the current session."
     for poll in closed:
         message += f" The poll “{poll.question}” closed" + (
@@ -161,9 +161,7 @@ async def poll_status(request: Request) -> Response:
     event, poll = await staff_act(request, "run", act)
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)
-    if status == "closed":
-        state(request).push.polls_closed([poll])
+    await state(request).push.agenda_changed(event)  # (a secret poll's tally after its grace)
     message = f"Poll {status}: {poll.question}"
     if poll.online_until:
         end = "" if message[-1] in ".?!" else "."
