@@ -63,13 +63,15 @@ async def _groups(db: AsyncSession, poll_id: int) -> list[list[Any]]:
     return [[option_id, marks, n] for option_id, marks, n in rows]
 
 
-async def publish(db: AsyncSession, poll: Poll, now: datetime, force: bool = False) -> bool:
-    """Publish ``poll``'s tally if ``K`` new ballots are in since the last publish, it closed
-    for everyone, or ``force``; True if it did. The caller holds the poll's row lock."""
+async def publish(db: AsyncSession, poll: Poll, now: datetime) -> bool:
+    """Publish ``poll``'s tally if ``K`` new ballots are in since the last publish or it closed
+    for everyone; True if it did. The caller holds the poll's row lock."""
+    # Counting is cheaper than grouping, and most ballots publish nothing.
+    total = await db.scalar(select(func.count()).where(Ballot.poll_id == poll.id)) or 0
+    if not should_publish(total, poll.published_ballots, final(poll, now)):
+        return False
     groups = await _groups(db, poll.id)
     total = sum(n for _, _, n in groups)
-    if not force and not should_publish(total, poll.published_ballots, final(poll, now)):
-        return False
     await db.execute(
         update(Poll)
         .where(Poll.id == poll.id)
