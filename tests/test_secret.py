@@ -275,6 +275,22 @@ def test_the_phone_says_a_secret_ballot_is_final_before_and_after(client: TestCl
     assert r.status_code == 409  # without JS too
     _as_staff(client, staff)
     assert "Secret</span>" in client.get("/console/demo").text
+    # A push is the same for every phone: it carries no form (this phone voted already) and
+    # has each phone fetch its own.
+    pushed: list[str] = []
+    st = client.app_state["app"]  # type: ignore[attr-defined]
+    real = st.push.hub.publish
+
+    async def publish(topic: str, message: str) -> Any:
+        if topic.endswith(":public") and 'id="poll"' in message:
+            pushed.append(message)
+        return await real(topic, message)
+
+    st.push.hub.publish = publish
+    session = _session(client, "Rights")
+    client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
+    assert pushed and 'hx-trigger="load, resync' in pushed[-1]
+    assert 'name="option"' not in pushed[-1]
 
 
 def test_a_secret_ranking_stores_its_marks_without_the_voter(client: TestClient) -> None:
