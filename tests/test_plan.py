@@ -130,6 +130,13 @@ def test_every_key_survives_the_round_trip(
                     PollPlan("Yes or no?", ("Yes", "No", "true", "2026")),
                     PollPlan("Members: agreed?", ("Agree", "Disagree"), audience="members"),
                     PollPlan("Room: agreed?", ("Agree", "Disagree"), audience="room"),
+                    PollPlan(
+                        "Do you agree?",
+                        ("Fund buses", "Fix roads first"),
+                        kind="statements",
+                        allow_new_statements=True,
+                    ),
+                    PollPlan("What else?", (), kind="open_text"),
                 ),
             ),
         ),
@@ -172,10 +179,15 @@ BAD_FILES = {
         4,
         "YAML syntax",
     ),
-    "poll kind not supported yet": (
+    "options in an open text poll": (
         GOOD + "        kind: open_text\n",
+        9,
+        "sessions[1].polls[1].options",
+    ),
+    "a statement added where a poll takes none": (
+        GOOD + "        allow_new_statements: true\n",
         10,
-        "sessions[1].polls[1].kind",
+        "sessions[1].polls[1].allow_new_statements",
     ),
 }
 

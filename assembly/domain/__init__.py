@@ -100,6 +100,7 @@ from assembly.domain.setup import (
     set_status,
     update_settings,
 )
+from assembly.domain.statements import add_statement, moderate_answer, moderate_statement
 from assembly.domain.team import (
     change_team_role,
     events_of,
@@ -158,6 +159,10 @@ __all__ = [
     "polls_of_session",
     "set_poll_status",
     "shown_poll",
+    # statements participants add, and moderating them and open text answers
+    "add_statement",
+    "moderate_answer",
+    "moderate_statement",
     # privacy
     "Left",
     "anonymise",

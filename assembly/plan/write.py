@@ -45,7 +45,9 @@ def _session(session: SessionPlan) -> dict[str, Any]:
 
 def _poll(poll: PollPlan) -> dict[str, Any]:
     data: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
-    if poll.options or poll.kind != "scale":
+    if poll.kind == "statements":
+        data["statements"] = list(poll.options)
+    elif poll.options or poll.kind not in ("scale", "open_text"):
         data["options"] = list(poll.options)
     # The kind's own keys, and only those that are set.
     for key in ("max_choices", "points", "labels", "rank_top"):
@@ -54,6 +56,8 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
             data[key] = list(value) if isinstance(value, tuple) else value
     if poll.audience != "everyone":  # settings at their default stay out of the file
         data["audience"] = poll.audience
+    if poll.allow_new_statements:
+        data["allow_new_statements"] = True
     return data
 
 

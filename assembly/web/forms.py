@@ -147,8 +147,15 @@ def poll(form: FormData) -> PollPlan:
     for option in options:
         if len(option) > rules.OPTION:
             raise _bad(f"An option is {len(option)} characters; the limit is {rules.OPTION}.")
-    if kind == "scale":
-        options = ()  # a scale's points are its choices
+    allow_new = kind == "statements" and form.get("allow_new_statements") == "on"
+    if kind in ("scale", "open_text"):
+        options = ()  # a scale's points are its choices; open text has answers, not options
+    elif kind == "statements":
+        if not options and not allow_new:
+            raise _bad(
+                "A statements poll needs at least one statement, one per line, or "
+                "“participants may add statements” ticked."
+            )
     elif len(options) < rules.MIN_OPTIONS:
         raise _bad("A poll needs at least two options, one per line. Add another.")
     twice = rules.duplicate(options)
@@ -179,4 +186,5 @@ def poll(form: FormData) -> PollPlan:
         labels=labels,
         rank_top=rank_top,
         audience=audience,
+        allow_new_statements=allow_new,
     )
