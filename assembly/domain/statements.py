@@ -48,7 +48,7 @@ async def add_statement(
         raise Refused(
             "This poll does not take new statements from participants. "
             "Answer the ones it has, or send your point as a contribution.",
-            403,
+            409,
         )
     if not may_vote(poll, p):
         raise Refused("This poll is not for you, so you cannot add statements to it.", 403)
