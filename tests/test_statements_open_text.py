@@ -22,9 +22,9 @@ from assembly.plan.read import read_plan
 from assembly.plan.write import write_plan
 from assembly.security import room_code
 from tests.conftest import csrf_of, in_app, live_socket, login, receive_until
+from tests.organise_helpers import admin
 from tests.test_contributions import rows
 from tests.test_join import _room_secret
-from tests.organise_helpers import admin
 from tests.test_polls import _session
 
 BOTH_DATABASES = True
