@@ -91,7 +91,7 @@ def test_export_import_export_gives_the_identical_file(
 
     _use(monkeypatch, _empty_url(database, tmp_path, request))
     assert cli.main(["event", "import", str(out)]) == 0
-    assert "Created the event demo (open): 3 session(s), 7 poll(s)." in capsys.readouterr().out
+    assert "Created the event demo (open): 3 session(s), 9 poll(s)." in capsys.readouterr().out
     assert cli.main(["event", "export", "demo"]) == 0
     assert capsys.readouterr().out == first
 
