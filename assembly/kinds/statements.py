@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 
 from assembly.domain.refusal import Refused
 from assembly.kinds.base import Answer, ByVoter, Form, Voters, option_id_of, require_offered
@@ -46,14 +47,16 @@ class StatementsResult:
         return f"{hi} {shares[0]}% agree, {lo} {shares[1]}%"
 
 
-def stances_of(marks: str) -> list[tuple[int, str]]:
-    """The (statement, stance) pairs ``marks`` holds; anything unreadable is left out."""
+@lru_cache(maxsize=50_000)
+def stances_of(marks: str) -> tuple[tuple[int, str], ...]:
+    """The (statement, stance) pairs ``marks`` holds; anything unreadable is left out. Kept
+    between recounts: a poll's ballots are mostly the same from one recount to the next."""
     found = []
     for part in marks.split():
         statement, _, stance = part.partition(":")
         if statement.isdigit() and stance in STANCES:
             found.append((int(statement), stance))
-    return found
+    return tuple(found)
 
 
 class Statements(ByVoter):
@@ -96,14 +99,19 @@ class Statements(ByVoter):
         return Answer(self.name, tuple(s for s, _ in pairs), None, tuple(x for _, x in pairs))
 
     def tally_voters(self, poll: Poll, offered: Sequence[int], voters: Voters) -> StatementsResult:
-        answers: dict[int, Counter[outcome.Answer]] = {s: Counter() for s in offered}
+        # Counted as plain tuples first: a recount reads one row per distinct ballot and voter,
+        # and only the few distinct (statement, stance, voter) keys become outcome objects.
+        wanted = set(offered)  # pending or hidden statements are not counted
+        counted: Counter[tuple[int, str, str, str, str]] = Counter()
         ballots = 0
         for (_, marks, channel, role, group), n in voters.items():
             ballots += n
-            voter = Voter(channel, role, group)
             for statement, stance in stances_of(marks):
-                if statement in answers:  # pending or hidden statements are not counted
-                    answers[statement][outcome.Answer(STANCES[stance], voter)] += n
+                if statement in wanted:
+                    counted[(statement, stance, channel, role, group)] += n
+        answers: dict[int, Counter[outcome.Answer]] = {s: Counter() for s in offered}
+        for (statement, stance, channel, role, group), n in counted.items():
+            answers[statement][outcome.Answer(STANCES[stance], Voter(channel, role, group))] += n
         results = outcome.tally_counted(answers)
         place = {s: i for i, s in enumerate(offered)}
         results.sort(key=lambda r: place[r.statement])

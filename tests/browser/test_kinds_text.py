@@ -50,7 +50,9 @@ def test_a_phone_answers_statements_and_open_text_and_the_screen_shows_the_tally
         wait_connected(screen)
 
         # Statements: agree with the first, disagree with the second, leave the rest.
-        phone.get_by_role("group", name=FIRST).get_by_role("radio", name="Agree", exact=True).check()
+        phone.get_by_role("group", name=FIRST).get_by_role(
+            "radio", name="Agree", exact=True
+        ).check()
         phone.get_by_role("group", name=SECOND).get_by_role("radio", name="Disagree").check()
         phone.locator("#poll form[action$=ballot] button[type=submit]").click()
         expect(phone.locator("#poll .mine")).to_contain_text("Your ballot is in")
