@@ -55,7 +55,9 @@ def test_a_phone_answers_statements_and_open_text_and_the_screen_shows_the_tally
         ).check()
         phone.get_by_role("group", name=SECOND).get_by_role("radio", name="Disagree").check()
         phone.locator("#poll form[action$=ballot] button[type=submit]").click()
-        expect(phone.locator("#poll .mine")).to_contain_text("Your ballot is in")
+        expect(phone.locator("#poll .mine")).to_contain_text(
+            "You answered 2 statements: 1 agree, 1 disagree, 0 pass."
+        )
         ids = [
             int(x.get_attribute("value") or 0)
             for x in phone.locator("#poll input[name=statement]").all()
@@ -87,7 +89,9 @@ def test_a_phone_answers_statements_and_open_text_and_the_screen_shows_the_tally
         box = phone.get_by_label("Your answer (up to 200 characters)")
         box.fill("Care close to home, and no long waits")
         phone.locator("#poll button[type=submit]").click()
-        expect(phone.locator("#poll .mine")).to_be_visible()
+        expect(phone.locator("#poll .mine")).to_contain_text(
+            "You wrote “Care close to home, and no long waits”."
+        )
         _other_ballot(server, {"kind": "open_text", "text": "Rude words about waits"})
         cloud = screen.locator("#screen-poll svg.word-cloud")
         expect(cloud).to_have_attribute("role", "img")
