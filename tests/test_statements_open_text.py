@@ -331,7 +331,7 @@ def test_participants_add_statements_only_where_allowed_and_moderated_as_contrib
     # Pre-moderation: held until a moderator approves it.
     _moderation(client, "pre")
     r = _post(client, add, {"csrf_token": phone, "text": "Bikes"})
-    assert r.status_code == 200 and "once they approve it" in r.text
+    assert r.status_code == 200 and "appears once they approve it" in r.text
     [pending] = _statements(client, poll, "pending")
     assert "Bikes" not in client.get("/e/demo").text
     r = _post(

@@ -38,6 +38,8 @@ SAID = {
     "voted": "Your vote is counted. You can change it until the poll closes.",
     "name": "Your name is saved.",
     "group": "Your group is saved.",
+    "statement": "Your statement is added. Everyone who loads the poll can answer it.",
+    "statement_held": "Sent to the facilitators; your statement appears once they approve it.",
 }
 
 

@@ -14,15 +14,12 @@ from starlette.routing import Route
 
 from assembly import domain
 from assembly.models import Event, FacilitatorAccount, Participant
-from assembly.web.actions import _act
+from assembly.web.actions import SAID, _act
 from assembly.web.auth import staff_act
 from assembly.web.common import done, path_int, repeated, state
 from assembly.web.identity import remember
 
-ADDED = {
-    "visible": "Your statement is added. Everyone who loads the poll can answer it.",
-    "pending": "Your statement is sent to the facilitators; it appears once they approve it.",
-}
+ADDED = {"visible": "statement", "pending": "statement_held"}  # keys of SAID
 
 
 async def add_statement(request: Request) -> Response:
@@ -40,7 +37,8 @@ async def add_statement(request: Request) -> Response:
     html = st.render(
         "participant/_add_statement.html", event=event, poll_id=poll_id, csrf="", added=True
     )
-    response = done(request, html, f"/e/{event.slug}#poll", ADDED[option.status])
+    said = ADDED[option.status]
+    response = done(request, html, f"/e/{event.slug}?said={said}#poll", SAID[said])
     return remember(request, response, event, me)
 
 
