@@ -41,6 +41,7 @@ from assembly.web import (
     organise,
     participant,
     screen,
+    statements,
     team,
 )
 from assembly.web.common import State, page, refused
@@ -160,6 +161,7 @@ def create_app(settings: Settings) -> Starlette:
         *account.routes,
         *members.routes,
         *checkin.routes,
+        *statements.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -222,10 +222,17 @@ class Pusher:
                 if poll is None:
                     continue
                 view = await domain.poll_view(s, poll)
+                moderated = poll.kind in ("statements", "open_text")
+                event = await s.get(Event, poll.event_id) if moderated else None
             self._keep(view)
             # One fragment, three audiences: the results widget has the same id everywhere.
             html = self.render("_results.html", view=view, oob="true")
-            await self.hub.publish(console_topic(poll.event_id), html)
+            console = html
+            if event is not None:  # the console's own moderation list: never to phones
+                console += self.render(
+                    "console/_poll_moderation.html", view=view, event=event, oob="true"
+                )
+            await self.hub.publish(console_topic(poll.event_id), console)
             await self.hub.publish(public_topic(poll.event_id), html)
             await self.hub.publish(screen_topic(poll.event_id), html)
 

@@ -166,7 +166,10 @@ class BallotWriter:
             offered: dict[int, list[int]] = {}
             for poll, option_id in await s.execute(
                 select(Poll, PollOption.id)
-                .outerjoin(PollOption, PollOption.poll_id == Poll.id)
+                # Only visible options are offered (statements pending or hidden are not).
+                .outerjoin(
+                    PollOption, (PollOption.poll_id == Poll.id) & (PollOption.status == "visible")
+                )
                 .where(Poll.id.in_({i.poll_id for i in batch}))
                 .order_by(Poll.id, PollOption.position, PollOption.id)  # polls: same lock order
                 .with_for_update(of=Poll, key_share=True)  # see the module's docstring

@@ -80,6 +80,10 @@ MATRIX: dict[str, set[str]] = {
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
     "console_poll_add": RUNNERS,
+    # Statements participants add, like contributions; moderating them and open text answers.
+    "add_statement": BROWSERS - set(OBSERVERS),
+    "moderate_statement": MODERATORS,
+    "moderate_answer": MODERATORS,
     # Organiser pages: the list of one's own events is for any account; creating an event is
     # for the installation's organisers alone; the rest for the event's organisers.
     "organise": set(STAFF) | {"outsider"},
@@ -440,6 +444,13 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
         "console_poll_add",
         lambda w: _post(w, "/console/demo/polls/new", question="Now?", options="Yes\nNo"),
     ),
+    # The open poll is a single choice: allowed callers hear 409 (no statements) or 404.
+    ("add_statement", lambda w: _post(w, f"/e/demo/polls/{w.poll}/statements", text="Hi")),
+    (
+        "moderate_statement",
+        lambda w: _post(w, f"/console/demo/polls/{w.poll}/statements/{w.option}/approve"),
+    ),
+    ("moderate_answer", lambda w: _post(w, f"/console/demo/polls/{w.poll}/answers/1/hide")),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

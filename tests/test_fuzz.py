@@ -27,11 +27,13 @@ from assembly.app import create_app
 from assembly.domain import MODERATION_ACTIONS
 from assembly.models import (
     KINDS,
+    Ballot,
     Base,
     Contribution,
     FacilitatorAccount,
     Member,
     Poll,
+    PollOption,
     Session,
     TeamMember,
 )
@@ -131,6 +133,14 @@ class World:
     join_token: str = "t"
     signup_token: str = "t"
     members: list[int] = field(default_factory=list)  # the roster's
+    # A second open event ("kinds", see ``_kinds_event``): its open statements poll (which
+    # takes participants' statements) with a statement, and an open text poll with an answer.
+    kinds_polls: list[int] = field(default_factory=list)
+    kinds_ids: list[int] = field(default_factory=list)
+
+
+# Routes that act on the "kinds" event's statements and open text polls.
+KIND_ROUTES = ("add_statement", "moderate_statement", "moderate_answer")
 
 
 @dataclass
@@ -193,12 +203,18 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "upvote": {"on": _or_weird("0", "1")},
         "ballot": {
             "option": _or_weird(*map(str, world.options)),
-            "kind": _or_weird("single", "multiple", "scale", "ranking"),
+            "kind": _or_weird("single", "multiple", "scale", "ranking", "statements", "open_text"),
             "value": _or_weird("1", "5", "11"),
+            "text": _or_weird("More buses", "t" * 201),
+            "statement": _or_weird(*map(str, world.options)),
+            **{f"s{o}": _or_weird("a", "d", "p") for o in world.options[:2]},
             "place1": _or_weird(*map(str, world.options)),
             "place2": _or_weird(*map(str, world.options)),
         },
         "respond": {"text": text},
+        "add_statement": {"text": _or_weird("Buses should be free", "s" * 141)},
+        "moderate_statement": {},
+        "moderate_answer": {},
         # The organiser's forms (the fuzzing account is an installation organiser); they keep
         # the event open, and delete only what nothing later needs.
         "event_settings": {
@@ -219,7 +235,8 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "poll_add": {
             "question": _or_weird("Q?"),
             "options": _or_weird("A\nB", "A"),
-            "kind": _or_weird("single", "multiple", "scale", "ranking"),
+            "kind": _or_weird("single", "multiple", "scale", "ranking", "statements", "open_text"),
+            "allow_new_statements": _or_weird("on"),
             "max_choices": _or_weird("", "1", "3"),
             "points": _or_weird("5", "11"),
             "label_low": _or_weird("Low", ""),
@@ -279,7 +296,10 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
     c = world.contributions
     s = world.sessions  # the demo's: see _organiser_ids
     real = {
-        "event": "fuzz" if route.name == "plan_upload" else "demo",  # a draft new_event made
+        # plan_upload: a draft new_event made; the kinds' routes: a second open event
+        "event": {"plan_upload": "fuzz", **dict.fromkeys(KIND_ROUTES, "kinds")}.get(
+            route.name, "demo"
+        ),
         "id": {
             "make_current": s[0],
             "poll_status": world.open_poll,
@@ -287,12 +307,23 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             "checkin": world.members[0],
             "member_reissue": world.members[0],
             "member_remove": world.members[-1],
+            "moderate_statement": world.kinds_ids[0] if world.kinds_ids else 0,
+            "moderate_answer": world.kinds_ids[-1] if world.kinds_ids else 0,
             **_organiser_ids(world),
         }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
         "account": world.bystander,
         "token": world.join_token if route.name == "invite_join" else world.signup_token,
-        "poll": world.open_poll,
-        "action": {"moderate": "pin", "poll_status": "open"}.get(route.name, ""),
+        "poll": {
+            "add_statement": world.kinds_polls[0] if world.kinds_polls else 0,
+            "moderate_statement": world.kinds_polls[0] if world.kinds_polls else 0,
+            "moderate_answer": world.kinds_polls[-1] if world.kinds_polls else 0,
+        }.get(route.name, world.open_poll),
+        "action": {
+            "moderate": "pin",
+            "poll_status": "open",
+            "moderate_statement": "approve",
+            "moderate_answer": "hide",
+        }.get(route.name, ""),
     }
     fields = {
         "login": [("username", "facilitator"), ("password", PASSWORD), ("next", "/console/demo")],
@@ -301,6 +332,7 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "upvote": [("on", "1")],
         "ballot": [("option", str(world.options[0]))],
         "respond": [("text", "Thank you")],
+        "add_statement": [("text", "Buses should run all night")],
         "team_invite": [("role", "helper"), ("note", "Sam")],
         "team_role": [("role", "moderator")],
         "invite_signup": [
@@ -381,11 +413,20 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "member_reissue": world.members,
         "member_remove": world.members,
     }.get(route, world.contributions)
-    actions = {"moderate": list(MODERATION_ACTIONS), "poll_status": ["open", "close"]}
+    actions = {
+        "moderate": list(MODERATION_ACTIONS),
+        "poll_status": ["open", "close"],
+        "moderate_statement": ["approve", "hide"],
+        "moderate_answer": ["hide", "show"],
+    }
+    kinds = route in KIND_ROUTES
+    if kinds:
+        ids = world.kinds_ids
+    polls = world.kinds_polls if kinds else ids
     return {
-        "event": _segment(["demo"]),
+        "event": _segment(["kinds" if kinds else "demo"]),
         "id": _segment([str(i) for i in ids]),
-        "poll": _segment([str(i) for i in ids]),
+        "poll": _segment([str(i) for i in polls]),
         "action": _segment(actions.get(route, ["x"])),
         "account": _segment([str(world.bystander)]),
         "token": _segment([world.join_token if route == "invite_join" else world.signup_token]),
@@ -541,6 +582,48 @@ async def _organiser_with_roster(client: TestClient) -> None:
         )
 
 
+KINDS_PLAN = """\
+event:
+  slug: kinds
+  title: Statements and open text
+  status: open
+sessions:
+  - title: One
+    polls:
+      - question: Agree?
+        kind: statements
+        statements: [Buses first]
+        allow_new_statements: true
+      - question: What else?
+        kind: open_text
+"""
+
+
+async def _kinds_event(client: TestClient) -> tuple[list[int], list[int]]:
+    """A second open event with an open statements poll that takes participants' statements,
+    and an open text poll holding one answer: its polls' ids, and its statement's and
+    answer's ids."""
+    from assembly.domain import join
+    from assembly.domain.plans import import_plan
+    from assembly.plan.read import read_plan
+
+    async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+        event, _ = await import_plan(db, read_plan(KINDS_PLAN))
+        statements, text = list(
+            await db.scalars(select(Poll).where(Poll.event_id == event.id).order_by(Poll.position))
+        )
+        event.current_session_id = statements.session_id
+        statements.status = "open"
+        option = await db.scalar(select(PollOption.id).where(PollOption.poll_id == statements.id))
+        someone, _ = await join(db, event, None, "online")
+        ballot = Ballot(
+            poll_id=text.id, participant_id=someone.id, marks="More buses", channel="online"
+        )
+        db.add(ballot)
+        await db.flush()
+        return [statements.id, text.id], [int(option or 0), ballot.id]
+
+
 async def _installation_organiser(client: TestClient) -> None:
     """The fuzzing account may do everything, the organiser pages and new events included."""
     async with client.app_state["app"].db.write() as db:
@@ -580,6 +663,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
             signup_token=signup,
             members=[m.id for m in rows(client, Member)],
         )
+        world.kinds_polls, world.kinds_ids = client.portal.call(_kinds_event, client)  # type: ignore[union-attr]
         yield client, world
 
 

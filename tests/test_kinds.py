@@ -255,7 +255,8 @@ def test_the_organiser_adds_and_edits_each_kind_and_bad_settings_store_nothing(
         ({"kind": "multiple", "options": "A\nB", "max_choices": "3"}, "most choices is 3"),
         ({"kind": "scale", "points": "11"}, "number of points is 11"),
         ({"kind": "ranking", "options": "A\nB\nC", "rank_top": "4"}, "rank is 4"),
-        ({"kind": "statements", "options": "A\nB"}, "Choose the kind of poll"),
+        ({"kind": "statements", "options": ""}, "at least one statement"),
+        ({"kind": "bogus", "options": "A\nB"}, "Choose the kind of poll"),
     ]:
         r = send(add, question="Q?", **fields)
         assert r.status_code == 422 and says in r.text, r.text

@@ -91,7 +91,7 @@ def test_export_import_export_gives_the_identical_file(
 
     _use(monkeypatch, _empty_url(database, tmp_path, request))
     assert cli.main(["event", "import", str(out)]) == 0
-    assert "Created the event demo (open): 3 session(s), 7 poll(s)." in capsys.readouterr().out
+    assert "Created the event demo (open): 3 session(s), 9 poll(s)." in capsys.readouterr().out
     assert cli.main(["event", "export", "demo"]) == 0
     assert capsys.readouterr().out == first
 
@@ -130,6 +130,13 @@ def test_every_key_survives_the_round_trip(
                     PollPlan("Yes or no?", ("Yes", "No", "true", "2026")),
                     PollPlan("Members: agreed?", ("Agree", "Disagree"), audience="members"),
                     PollPlan("Room: agreed?", ("Agree", "Disagree"), audience="room"),
+                    PollPlan(
+                        "Do you agree?",
+                        ("Fund buses", "Fix roads first"),
+                        kind="statements",
+                        allow_new_statements=True,
+                    ),
+                    PollPlan("What else?", (), kind="open_text"),
                 ),
             ),
         ),
@@ -172,10 +179,15 @@ BAD_FILES = {
         4,
         "YAML syntax",
     ),
-    "poll kind not supported yet": (
+    "options in an open text poll": (
         GOOD + "        kind: open_text\n",
+        9,
+        "sessions[1].polls[1].options",
+    ),
+    "a statement added where a poll takes none": (
+        GOOD + "        allow_new_statements: true\n",
         10,
-        "sessions[1].polls[1].kind",
+        "sessions[1].polls[1].allow_new_statements",
     ),
 }
 

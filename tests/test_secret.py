@@ -384,3 +384,23 @@ def test_secrecy_round_trips_in_the_plan_and_cannot_change_after_a_ballot(
 
     refused = client.portal.call(unsecret)  # type: ignore[union-attr]
     assert isinstance(refused, Refused) and refused.status == 409
+
+
+def test_statements_and_open_text_cannot_be_secret(client: TestClient) -> None:
+    """Their answers are listed and split as they come, which would tell who said what."""
+    from assembly.plan import PlanError
+
+    for kind, options in (("open_text", ""), ("statements", "        statements: [a, b]\n")):
+        text = (
+            "event:\n  slug: s\n  title: S\nsessions:\n  - title: T\n    polls:\n"
+            f"      - question: Q?\n        kind: {kind}\n{options}        secret: true\n"
+        )
+        with pytest.raises(PlanError) as raised:
+            read_plan(text)
+        assert "secret" in str(raised.value.problems) and "ranking" in str(raised.value.problems)
+    token = login(client)
+    before = len(rows(client, Poll))
+    data = {"csrf_token": token, "question": "Say?", "kind": "open_text", "secret": "on"}
+    r = client.post("/console/demo/polls/new", data=data, headers={"HX-Request": "true"})
+    assert r.status_code == 422 and "Untick “secret”" in r.text
+    assert len(rows(client, Poll)) == before

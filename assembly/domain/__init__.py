@@ -101,6 +101,7 @@ from assembly.domain.setup import (
     set_status,
     update_settings,
 )
+from assembly.domain.statements import add_statement, moderate_answer, moderate_statement
 from assembly.domain.team import (
     change_team_role,
     events_of,
@@ -160,6 +161,10 @@ __all__ = [
     "set_poll_status",
     "shown_poll",
     "SECRET_IN",
+    # statements participants add, and moderating them and open text answers
+    "add_statement",
+    "moderate_answer",
+    "moderate_statement",
     # privacy
     "Left",
     "anonymise",

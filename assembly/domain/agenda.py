@@ -172,10 +172,10 @@ async def _polls(db: AsyncSession, session_id: int | None) -> list[Poll]:
 
 
 async def options_of(db: AsyncSession, poll: Poll) -> tuple[str, ...]:
-    """A poll's options' labels, in order."""
+    """A poll's options' labels, in order (statements pending or hidden left out)."""
     rows = await db.scalars(
         select(PollOption.label)
-        .where(PollOption.poll_id == poll.id)
+        .where(PollOption.poll_id == poll.id, PollOption.status == "visible")
         .order_by(PollOption.position, PollOption.id)
     )
     return tuple(rows)
@@ -190,6 +190,7 @@ def poll_settings(plan: PollPlan) -> dict[str, Any]:
         "rank_top": plan.rank_top if plan.kind == "ranking" else None,
         "audience": plan.audience,
         "secret": plan.secret,
+        "allow_statements": plan.kind == "statements" and plan.allow_new_statements,
     }
 
 
@@ -206,6 +207,7 @@ def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
         rank_top=poll.rank_top if poll.kind == "ranking" else None,
         audience=poll.audience,
         secret=poll.secret,
+        allow_new_statements=poll.kind == "statements" and poll.allow_statements,
     )
 
 

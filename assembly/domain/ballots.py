@@ -84,7 +84,7 @@ async def cast_ballot(
         list(
             await db.scalars(
                 select(PollOption.id)
-                .where(PollOption.poll_id == poll_id)
+                .where(PollOption.poll_id == poll_id, PollOption.status == "visible")
                 .order_by(PollOption.position, PollOption.id)
             )
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -39,15 +39,28 @@ class PollView:
     revision: int = 0
     # Ballots by what they say, (option_id, marks) -> n: what the kind's tally counts.
     groups: dict[tuple[int | None, str], int] = field(default_factory=dict)
+    # Only for kinds that need them (``kinds.ByVoter``): the ballots not hidden, by what they
+    # say and who said it, (option_id, marks, channel, role, group_name) -> n.
+    voters: dict[tuple[int | None, str, str, str, str], int] = field(default_factory=dict)
+    # open_text: the latest answers (ballot id, text, hidden), for the console's moderation only.
+    answers: list[tuple[int, str, bool]] = field(default_factory=list)
 
     @property
     def kind(self) -> kinds.PollKind:
         return kinds.KINDS[self.poll.kind]
 
+    @property
+    def visible_options(self) -> list[PollOption]:
+        """The options phones offer and tallies count (not statements pending or hidden)."""
+        return [o for o in self.options if o.status == "visible"]
+
     @cached_property
     def result(self) -> Any:
         """The kind's tally of these ballots (what its result template draws)."""
-        return self.kind.tally(self.poll, [o.id for o in self.options], self.groups)
+        kind, offered = self.kind, [o.id for o in self.visible_options]
+        if isinstance(kind, kinds.ByVoter):
+            return kind.tally_voters(self.poll, offered, self.voters)
+        return kind.tally(self.poll, offered, self.groups)
 
     @property
     def ballots(self) -> int:
@@ -120,7 +133,31 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
     for (option_id, _), n in groups.items():
         if option_id is not None:
             counts[option_id] = counts.get(option_id, 0) + n
-    return PollView(poll, options, counts, poll.revision, groups)
+    voters = (
+        await _voters(db, poll) if isinstance(kinds.KINDS.get(poll.kind), kinds.ByVoter) else {}
+    )
+    answers = await _answers(db, poll) if poll.kind == "open_text" else []
+    return PollView(poll, options, counts, poll.revision, groups, voters, answers)
+
+
+async def _voters(db: AsyncSession, poll: Poll) -> dict[tuple[int | None, str, str, str, str], int]:
+    split = (Ballot.option_id, Ballot.marks, Ballot.channel, Ballot.role, Ballot.group_name)
+    rows = await db.execute(
+        select(*split, func.count())
+        .where(Ballot.poll_id == poll.id, Ballot.hidden == false())
+        .group_by(*split)
+    )
+    return {(o, m, c, r, g): n for o, m, c, r, g, n in rows}
+
+
+async def _answers(db: AsyncSession, poll: Poll, latest: int = 100) -> list[tuple[int, str, bool]]:
+    rows = await db.execute(
+        select(Ballot.id, Ballot.marks, Ballot.hidden)
+        .where(Ballot.poll_id == poll.id)
+        .order_by(Ballot.id.desc())
+        .limit(latest)
+    )
+    return [(i, m, h) for i, m, h in rows]
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:

@@ -1,20 +1,20 @@
-"""Poll kinds as data: ``KINDS`` maps each kind's name to what it does (see ``base.PollKind``).
-
-Statements and open text are kinds of the contract (``assembly.plan.POLL_KINDS``) that this
-version does not run yet.
-"""
+"""Poll kinds as data: ``KINDS`` maps each kind's name to what it does (see ``base.PollKind``)."""
 
 from __future__ import annotations
 
 from assembly.domain.refusal import Refused
-from assembly.kinds.base import Answer, Form, PollKind, ordinal
+from assembly.kinds.base import Answer, ByVoter, Form, PollKind, Voters, ordinal
 from assembly.kinds.multiple import Multiple
+from assembly.kinds.open_text import OpenText
 from assembly.kinds.ranking import Ranking, places
 from assembly.kinds.scale import Scale
 from assembly.kinds.scale import labels_of as scale_labels
 from assembly.kinds.single import Single
+from assembly.kinds.statements import Statements
 
-KINDS: dict[str, PollKind] = {k.name: k for k in (Single(), Multiple(), Scale(), Ranking())}
+KINDS: dict[str, PollKind] = {
+    k.name: k for k in (Single(), Multiple(), Scale(), Ranking(), Statements(), OpenText())
+}
 
 
 def parse_ballot(form: Form) -> Answer:
@@ -29,7 +29,9 @@ def parse_ballot(form: Form) -> Answer:
 __all__ = [
     "KINDS",
     "Answer",
+    "ByVoter",
     "PollKind",
+    "Voters",
     "ordinal",
     "parse_ballot",
     "places",

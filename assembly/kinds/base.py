@@ -12,6 +12,9 @@ from assembly.models import Poll
 
 # The ballots of one poll, grouped by what they say: (option_id, marks) -> number of ballots.
 Groups = Mapping[tuple[int | None, str], int]
+# ... and by who said it, hidden answers left out (``ByVoter`` kinds):
+# (option_id, marks, channel, role, group_name) -> number of ballots.
+Voters = Mapping[tuple[int | None, str, str, str, str], int]
 
 ORDINALS = ("1st", "2nd", "3rd")
 
@@ -32,11 +35,18 @@ class Form(Protocol):
 @dataclass(frozen=True)
 class Answer:
     """One ballot's answer: the options chosen (single, multiple) or ranked, in place order
-    (ranking); or the point chosen on a scale."""
+    (ranking); the point chosen on a scale; the statements answered with their ``stances``
+    (a, d or p, in the same order: statements); or a short ``text`` (open_text)."""
 
     kind: str
     options: tuple[int, ...] = ()
     value: int | None = None
+    stances: tuple[str, ...] = ()
+    text: str = ""
+
+    def stance(self, option: int) -> str:
+        """The stance given on a statement ("" if none)."""
+        return dict(zip(self.options, self.stances, strict=False)).get(option, "")
 
 
 class PollKind(Protocol):
@@ -109,3 +119,18 @@ def by_marks(groups: Groups) -> dict[tuple[int, ...], int]:
         key = ids(marks)
         found[key] = found.get(key, 0) + n
     return found
+
+
+class ByVoter:
+    """A kind whose result needs who answered (channel, role, group) or leaves out the answers
+    facilitators hid: ``poll_view`` reads its ballots a second way, only for these kinds, so a
+    single choice's recount stays one grouped query."""
+
+    def tally_voters(self, poll: Poll, offered: Sequence[int], voters: Voters) -> Any:
+        raise NotImplementedError
+
+    def tally(self, poll: Poll, offered: Sequence[int], groups: Groups) -> Any:
+        """The result without the voters' splits (channel, role and group unknown)."""
+        return self.tally_voters(
+            poll, offered, {(o, m, "", "", ""): n for (o, m), n in groups.items()}
+        )

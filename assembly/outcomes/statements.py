@@ -19,6 +19,7 @@ both comparisons, never shown as 0%.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -95,8 +96,20 @@ def tally_statements(
     dimensions: Sequence[Dimension] = DIMENSIONS,
 ) -> list[StatementResult]:
     """Each statement's counts, comparable subgroups and scores, in statement order."""
+    return tally_counted(
+        {statement: Counter(given) for statement, given in answers.items()}, min_size, dimensions
+    )
+
+
+def tally_counted(
+    answers: Mapping[int, Mapping[Answer, int]],
+    min_size: int = MIN_SIZE,
+    dimensions: Sequence[Dimension] = DIMENSIONS,
+) -> list[StatementResult]:
+    """``tally_statements`` of answers already counted (answer -> how many gave it): a poll's
+    recount reads one row per distinct answer and voter, not one per ballot."""
     return [
-        _result(statement, list(given), min_size, dimensions)
+        _result(statement, given, min_size, dimensions)
         for statement, given in sorted(answers.items())
     ]
 
@@ -118,14 +131,19 @@ def by_division(results: Iterable[StatementResult]) -> list[StatementResult]:
 
 
 def _result(
-    statement: int, answers: list[Answer], min_size: int, dimensions: Sequence[Dimension]
+    statement: int,
+    answers: Mapping[Answer, int],
+    min_size: int,
+    dimensions: Sequence[Dimension],
 ) -> StatementResult:
-    everyone = _count(answers)
+    everyone = _count(answers.items())
     subgroups: dict[tuple[Dimension, str], Tally] = {}
     for dimension in dimensions:
         values = sorted({getattr(a.voter, dimension) for a in answers} - {""})
         for value in values:
-            tally = _count(a for a in answers if getattr(a.voter, dimension) == value)
+            tally = _count(
+                (a, n) for a, n in answers.items() if getattr(a.voter, dimension) == value
+            )
             if tally.deciding >= min_size:
                 subgroups[(dimension, value)] = tally
     consensus = None
@@ -155,15 +173,15 @@ def _division(
     return (best[0], best[1]) if best else (None, None)
 
 
-def _count(answers: Iterable[Answer]) -> Tally:
+def _count(answers: Iterable[tuple[Answer, int]]) -> Tally:
     agree = disagree = passed = 0
-    for a in answers:
+    for a, n in answers:
         if a.stance == "agree":
-            agree += 1
+            agree += n
         elif a.stance == "disagree":
-            disagree += 1
+            disagree += n
         elif a.stance == "pass":
-            passed += 1
+            passed += n
         else:
             raise ValueError(f"unknown stance {a.stance!r}")
     return Tally(agree, disagree, passed)

@@ -16,7 +16,7 @@ from datetime import date
 EVENT_STATUSES = ("draft", "open", "closed")
 MODERATIONS = ("post", "pre")
 POLL_KINDS = ("single", "multiple", "scale", "ranking", "statements", "open_text")
-SUPPORTED_KINDS = ("single", "multiple", "scale", "ranking")
+SUPPORTED_KINDS = POLL_KINDS
 # Poll keys of the contract that this version cannot honour yet: refused, never ignored, so
 # that a plan never runs with a setting its organiser believes is on.
 POLL_AUDIENCES = ("everyone", "members", "room")
@@ -24,8 +24,6 @@ POLL_KEYS_NOT_YET = (
     "results",
     "majority",
     "quorum",
-    "allow_new_statements",
-    "statements",
 )
 
 
@@ -42,6 +40,8 @@ class PollPlan:
     points: int | None = None  # scale: 2..10
     labels: tuple[str, ...] = ()  # scale: the lowest and the highest point's labels
     rank_top: int | None = None  # ranking: rank only the top this many (None: all)
+    # statements (their ``options`` are the statements): participants may add statements.
+    allow_new_statements: bool = False
 
 
 @dataclass(frozen=True)

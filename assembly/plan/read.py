@@ -37,7 +37,8 @@ def _keys(shape: type) -> tuple[str, ...]:
 
 _EVENT_KEYS = _keys(EventPlan)
 _SESSION_KEYS = _keys(SessionPlan)
-_POLL_KEYS = _keys(PollPlan)
+# A statements poll names its options `statements:` (the plan's `options` field holds them).
+_POLL_KEYS = (*_keys(PollPlan), "statements")
 
 
 class _Reader(NodeReader):
@@ -97,18 +98,27 @@ class _Reader(NodeReader):
         kind = f.choice("kind", POLL_KINDS, "single")
         if kind not in SUPPORTED_KINDS:
             f.bad("kind", f"kind {kind} is not supported yet; use {', '.join(SUPPORTED_KINDS)}")
-        options = f.texts("options", rules.OPTION)
-        if "options" not in f.found and kind != "scale":
-            f.bad("options", "missing; add `options:`")
+        # A statements poll's options are its statements: `statements:` (or `options:`).
+        key = "statements" if "statements" in f.found else "options"
+        if "statements" in f.found and ("options" in f.found or kind != "statements"):
+            f.bad("statements", "is for statements polls, in place of `options:`; keep one")
+        options = f.texts(key, rules.OPTION)
+        allow_new = f.boolean("allow_new_statements", False)
+        if key not in f.found and kind not in ("scale", "open_text"):
+            if kind != "statements" or not allow_new:
+                f.bad(key, f"missing; add `{key}:`")
         low, high = rules.SCALE_POINTS
         max_choices = f.number("max_choices", None, minimum=1)
         points = f.number("points", None, minimum=low, maximum=high)
         labels = f.texts("labels", rules.LABEL)
         rank_top = f.number("rank_top", None, minimum=2)
-        settings = (max_choices, points, labels, rank_top)
-        for key, problem in rules.poll_problems(kind, len(options), *settings):
-            if key != "options" or "options" in f.found:
-                f.bad(key, problem)
+        settings = (max_choices, points, labels, rank_top, allow_new)
+        for problem_key, problem in rules.poll_problems(kind, len(options), *settings):
+            if problem_key != "options" or key in f.found:
+                f.bad(key if problem_key == "options" else problem_key, problem)
+        secret = f.boolean("secret", False)
+        if secret and kind not in rules.SECRET_KINDS:
+            f.bad("secret", rules.SECRET_KINDS_ONLY)
         if kind == "scale":  # one spelling: a scale always has its points and labels
             points, labels = points or rules.DEFAULT_POINTS, labels or rules.DEFAULT_LABELS
         return PollPlan(
@@ -120,7 +130,8 @@ class _Reader(NodeReader):
             labels=labels,
             rank_top=rank_top,
             audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
-            secret=f.boolean("secret", False),
+            secret=secret,
+            allow_new_statements=allow_new,
         )
 
     def plan(self, root: Node) -> Plan:

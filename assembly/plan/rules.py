@@ -29,6 +29,7 @@ STREAM_DELAY = (0, 600)  # seconds
 MINUTES_MIN = 1
 RETENTION_MIN = 1
 MIN_OPTIONS = 2
+STATEMENT = 140  # a statement a participant adds (organisers' statements are options: OPTION)
 # The poll kinds' settings (`assembly.kinds`).
 SCALE_POINTS = (2, 10)
 DEFAULT_POINTS = 5
@@ -64,6 +65,12 @@ def duplicate(values: tuple[str, ...]) -> str | None:
     return None
 
 
+# Kinds that may be secret: statements and open text show each answer as it comes (the list, the
+# split by group), which would tell who said what by when it appeared (docs/secret-ballots.md).
+SECRET_KINDS = ("single", "multiple", "scale", "ranking")
+SECRET_KINDS_ONLY = "is for single, multiple, scale and ranking polls only; remove it"
+
+
 def poll_problems(
     kind: str,
     options: int,
@@ -71,6 +78,7 @@ def poll_problems(
     points: int | None,
     labels: tuple[str, ...],
     rank_top: int | None,
+    allow_new_statements: bool = False,
 ) -> list[tuple[str, str]]:
     """What is wrong with a poll's options and settings for its kind, as (key, problem) pairs;
     ``options`` is how many it has, and a setting of None (or no labels) is not set."""
@@ -78,6 +86,17 @@ def poll_problems(
     if kind == "scale":
         if options:
             found.append(("options", "a scale has no options (its points are its choices)"))
+    elif kind == "open_text":
+        if options:
+            found.append(("options", "an open text poll has no options (people write answers)"))
+    elif kind == "statements":
+        if not options and not allow_new_statements:
+            found.append(
+                (
+                    "options",
+                    "a statements poll needs at least one statement, or allow_new_statements: true",
+                )
+            )
     elif options < MIN_OPTIONS:
         found.append(("options", "a poll needs at least two options; add another"))
     own = {"max_choices": "multiple", "points": "scale", "labels": "scale", "rank_top": "ranking"}
@@ -96,6 +115,8 @@ def poll_problems(
             found.append(("labels", "needs two labels: the lowest point's, then the highest's"))
         elif any(not x or len(x) > LABEL for x in labels):
             found.append(("labels", f"each label is 1 to {LABEL} characters"))
+    if allow_new_statements and kind != "statements":
+        found.append(("allow_new_statements", "is for statements polls only; remove it"))
     if kind == "ranking" and rank_top is not None and not 2 <= rank_top <= options:
         found.append(("rank_top", f"is {rank_top}; it must be from 2 to {options}"))
     return found

@@ -45,7 +45,9 @@ def _session(session: SessionPlan) -> dict[str, Any]:
 
 def _poll(poll: PollPlan) -> dict[str, Any]:
     data: dict[str, Any] = {"question": poll.question, "kind": poll.kind}
-    if poll.options or poll.kind != "scale":
+    if poll.kind == "statements":
+        data["statements"] = list(poll.options)
+    elif poll.options or poll.kind not in ("scale", "open_text"):
         data["options"] = list(poll.options)
     # The kind's own keys, and only those that are set.
     for key in ("max_choices", "points", "labels", "rank_top"):
@@ -56,6 +58,8 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
         data["audience"] = poll.audience
     if poll.secret:
         data["secret"] = True
+    if poll.allow_new_statements:
+        data["allow_new_statements"] = True
     return data
 
 

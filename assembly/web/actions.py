@@ -39,6 +39,8 @@ SAID = {
     "secret": domain.SECRET_IN,
     "name": "Your name is saved.",
     "group": "Your group is saved.",
+    "statement": "Your statement is added. Everyone who loads the poll can answer it.",
+    "statement_held": "Sent to the facilitators; your statement appears once they approve it.",
 }
 
 

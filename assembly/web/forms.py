@@ -147,8 +147,15 @@ def poll(form: FormData) -> PollPlan:
     for option in options:
         if len(option) > rules.OPTION:
             raise _bad(f"An option is {len(option)} characters; the limit is {rules.OPTION}.")
-    if kind == "scale":
-        options = ()  # a scale's points are its choices
+    allow_new = kind == "statements" and form.get("allow_new_statements") == "on"
+    if kind in ("scale", "open_text"):
+        options = ()  # a scale's points are its choices; open text has answers, not options
+    elif kind == "statements":
+        if not options and not allow_new:
+            raise _bad(
+                "A statements poll needs at least one statement, one per line, or "
+                "“participants may add statements” ticked."
+            )
     elif len(options) < rules.MIN_OPTIONS:
         raise _bad("A poll needs at least two options, one per line. Add another.")
     twice = rules.duplicate(options)
@@ -157,6 +164,12 @@ def poll(form: FormData) -> PollPlan:
     audience = _raw(form, "audience") or "everyone"
     if audience not in POLL_AUDIENCES:
         raise _bad("Choose who may vote: everyone, the members only, or the room only.")
+    secret = form.get("secret") == "on"
+    if secret and kind not in rules.SECRET_KINDS:
+        raise _bad(
+            "A secret ballot is for single, multiple, scale and ranking polls: statements and "
+            "open text answers are shown as they come. Untick “secret” or choose another kind."
+        )
     n = len(options)
     low, high = rules.SCALE_POINTS
     max_choices = rank_top = points = None
@@ -179,5 +192,6 @@ def poll(form: FormData) -> PollPlan:
         labels=labels,
         rank_top=rank_top,
         audience=audience,
-        secret=form.get("secret") == "on",
+        secret=secret,
+        allow_new_statements=allow_new,
     )
