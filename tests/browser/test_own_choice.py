@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.helpers import staff, wait_connected
 from tests.browser.test_kinds import PHONE_360
+from tests.browser.test_no_js import _room_code
 from tests.conftest import LiveServer
 
 SINGLE = "How well do you know the NHS Constitution?"
@@ -23,7 +24,8 @@ def test_a_phone_keeps_its_choice_through_every_push(
     with staff(server.url) as facilitator:
         facilitator.poll(SINGLE, "open")
         phone = new_context(**PHONE_360).new_page()
-        phone.goto(f"{server.url}/e/demo")
+        # In the room: online, a close leaves the stream's grace to vote (the form stays).
+        phone.goto(f"{server.url}/j/{_room_code(server.url)}")
         wait_connected(phone)
         chosen = phone.locator("#poll label.choice").nth(1)
         label = chosen.inner_text().strip()
