@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import assembly.kinds as kinds  # a module reference: kinds import this package's Refused
+from assembly.domain import results
 from assembly.domain.closing import online_until
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
@@ -21,6 +22,7 @@ from assembly.models import (
     Ballot,
     Event,
     FacilitatorAccount,
+    Member,
     Poll,
     PollOption,
     Session,
@@ -38,6 +40,30 @@ class PollView:
     revision: int = 0
     # Ballots by what they say, (option_id, marks) -> n: what the kind's tally counts.
     groups: dict[tuple[int | None, str], int] = field(default_factory=dict)
+    # The same ballots also by channel, role and group (``results.Cell``): splits, sides.
+    cells: dict[results.Cell, int] = field(default_factory=dict)
+    checked_in: int | None = None  # members checked in, read only for a poll with a quorum
+
+    @property
+    def shown(self) -> bool:
+        """Whether phones and the screen see the tally yet (else only the ballots' number)."""
+        return results.shown_to_room(self)
+
+    @cached_property
+    def summary(self) -> str:
+        return results.summary(self)
+
+    @cached_property
+    def outcome(self) -> str:
+        return results.outcome(self)
+
+    @cached_property
+    def sides(self) -> results.Table | None:
+        return results.side_by_side(self)
+
+    @cached_property
+    def splits(self) -> list[results.Table]:
+        return results.splits(self)
 
     @property
     def kind(self) -> kinds.PollKind:
@@ -104,21 +130,33 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
     # revision always comes with the counts it stands for.
     rows = (
         await db.execute(
-            select(Poll, Ballot.option_id, Ballot.marks, func.count(Ballot.id))
+            select(Poll, *_CELL, func.count(Ballot.id))
             .outerjoin(Ballot, Ballot.poll_id == Poll.id)
             .where(Poll.id == poll.id)
-            .group_by(Poll.id, Ballot.option_id, Ballot.marks)
+            .group_by(Poll.id, *_CELL)
             .execution_options(populate_existing=True)
         )
     ).all()
     if rows:
         poll = rows[0][0]
-    groups = {(option_id, marks): n for _, option_id, marks, n in rows if n}
+    cells: dict[results.Cell, int] = {tuple(row[1:6]): row[6] for row in rows if row[6]}  # type: ignore[misc]
+    groups: dict[tuple[int | None, str], int] = {}
     counts: dict[int, int] = {}
-    for (option_id, _), n in groups.items():
+    for (option_id, marks, *_), n in cells.items():
+        groups[option_id, marks] = groups.get((option_id, marks), 0) + n
         if option_id is not None:
             counts[option_id] = counts.get(option_id, 0) + n
-    return PollView(poll, options, counts, poll.revision, groups)
+    checked_in = None
+    if poll.quorum is not None:
+        checked_in = await db.scalar(
+            select(func.count(Member.id)).where(
+                Member.event_id == poll.event_id, Member.checked_in_at.is_not(None)
+            )
+        )
+    return PollView(poll, options, counts, poll.revision, groups, cells, checked_in)
+
+
+_CELL = (Ballot.option_id, Ballot.marks, Ballot.channel, Ballot.role, Ballot.group_name)
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
@@ -206,4 +244,29 @@ async def set_poll_status(
             409,
         ) from None
     audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
+    return the_poll
+
+
+async def reveal_poll(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, poll_id: int
+) -> Poll:
+    """Show an ``on_reveal`` poll's result in the room, once: while it is open (the tally is
+    live from then on) or after it closed."""
+    the_poll = await lock_poll(db, poll_id)
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    if the_poll.results == "live":
+        raise Refused("This poll's result is live: the room already sees it.", 409)
+    if the_poll.results == "never":
+        raise Refused(
+            "This poll's result is never shown in the room: it stays on the console.", 409
+        )
+    if the_poll.revealed_at is not None:
+        raise Refused("This poll's result is already revealed: the room sees it.", 409)
+    if the_poll.status == "draft":
+        raise Refused("Open the poll first: there is no result to reveal yet.", 409)
+    the_poll.revealed_at = utcnow()
+    await polls_changed(db, [the_poll.id])
+    await db.flush()
+    audit(db, event, account, "poll.reveal", f"poll:{the_poll.id}")
     return the_poll

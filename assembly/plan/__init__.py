@@ -20,11 +20,10 @@ SUPPORTED_KINDS = ("single", "multiple", "scale", "ranking")
 # Poll keys of the contract that this version cannot honour yet: refused, never ignored, so
 # that a plan never runs with a setting its organiser believes is on.
 POLL_AUDIENCES = ("everyone", "members", "room")
+POLL_RESULTS = ("live", "on_reveal", "never")
+POLL_MAJORITIES = ("simple", "two_thirds", "none")
 POLL_KEYS_NOT_YET = (
-    "results",
     "secret",
-    "majority",
-    "quorum",
     "allow_new_statements",
     "statements",
 )
@@ -41,6 +40,11 @@ class PollPlan:
     points: int | None = None  # scale: 2..10
     labels: tuple[str, ...] = ()  # scale: the lowest and the highest point's labels
     rank_top: int | None = None  # ranking: rank only the top this many (None: all)
+    # When the room sees the result, what carries, and the share of checked-in members who
+    # must vote (docs/results.md).
+    results: str = "live"
+    majority: str = "none"
+    quorum: float | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from assembly.plan import (
     POLL_AUDIENCES,
     POLL_KEYS_NOT_YET,
     POLL_KINDS,
+    POLL_MAJORITIES,
+    POLL_RESULTS,
     SUPPORTED_KINDS,
     EventPlan,
     Plan,
@@ -109,6 +111,10 @@ class _Reader(NodeReader):
         for key, problem in rules.poll_problems(kind, len(options), *settings):
             if key != "options" or "options" in f.found:
                 f.bad(key, problem)
+        majority = f.choice("majority", POLL_MAJORITIES, "none")
+        quorum = f.share("quorum")
+        for key, problem in rules.result_problems(kind, majority, quorum):
+            f.bad(key, problem)
         if kind == "scale":  # one spelling: a scale always has its points and labels
             points, labels = points or rules.DEFAULT_POINTS, labels or rules.DEFAULT_LABELS
         return PollPlan(
@@ -120,6 +126,9 @@ class _Reader(NodeReader):
             labels=labels,
             rank_top=rank_top,
             audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
+            results=f.choice("results", POLL_RESULTS, "live"),
+            majority=majority,
+            quorum=quorum,
         )
 
     def plan(self, root: Node) -> Plan:
