@@ -130,6 +130,14 @@ def test_every_key_survives_the_round_trip(
                     PollPlan("Yes or no?", ("Yes", "No", "true", "2026")),
                     PollPlan("Members: agreed?", ("Agree", "Disagree"), audience="members"),
                     PollPlan("Room: agreed?", ("Agree", "Disagree"), audience="room"),
+                    PollPlan(
+                        "Carried?",
+                        ("For", "Against", "Abstain"),
+                        results="on_reveal",
+                        majority="two_thirds",
+                        quorum=0.5,
+                    ),
+                    PollPlan("Hidden?", ("A", "B"), results="never", majority="simple", quorum=1),
                 ),
             ),
         ),
@@ -166,6 +174,31 @@ BAD_FILES = {
         GOOD + "        secret: true\n",
         10,
         "sessions[1].polls[1].secret",
+    ),
+    "quorum out of range": (
+        GOOD + "        quorum: 1.5\n",
+        10,
+        "sessions[1].polls[1].quorum",
+    ),
+    "quorum not a number": (
+        GOOD + "        quorum: half\n",
+        10,
+        "sessions[1].polls[1].quorum",
+    ),
+    "majority unknown": (
+        GOOD + "        majority: three_quarters\n",
+        10,
+        "sessions[1].polls[1].majority",
+    ),
+    "results unknown": (
+        GOOD + "        results: later\n",
+        10,
+        "sessions[1].polls[1].results",
+    ),
+    "majority on a multiple poll": (
+        GOOD + "        kind: multiple\n        majority: simple\n",
+        11,
+        "sessions[1].polls[1].majority",
     ),
     "an alias": (
         GOOD.replace("title: Town hall", "title: &t Town hall\n  venue: *t"),

@@ -59,7 +59,7 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
     if poll.majority != "none":
         data["majority"] = poll.majority
     if poll.quorum is not None:
-        data["quorum"] = poll.quorum
+        data["quorum"] = float(poll.quorum)  # one spelling: 1.0, not 1
     return data
 
 
