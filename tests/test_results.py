@@ -238,3 +238,12 @@ def test_bad_result_settings_are_refused_and_add_nothing(client: TestClient) -> 
         r = client.post("/console/demo/polls/new", data={**base, **fields}, headers=HX)
         assert r.status_code == 422 and said in r.text, (fields, r.text)
     assert len(rows(client, Poll)) == before
+
+
+def test_only_those_who_run_polls_reveal(client: TestClient) -> None:
+    token = login(client)
+    poll, _ = _add_poll(client, token, question="Whose?", results="on_reveal")
+    _set(client, "update team_member set role = 'moderator'")
+    r = client.post(f"/console/demo/polls/{poll.id}/reveal", data={"csrf_token": token}, headers=HX)
+    assert r.status_code == 403
+    assert next(p for p in rows(client, Poll) if p.id == poll.id).revealed_at is None
