@@ -4,8 +4,8 @@ majority and quorum in words; members and public side by side; splits by channel
 from __future__ import annotations
 
 import re
-from html import unescape
 from datetime import UTC, datetime
+from html import unescape
 from typing import Any
 
 from starlette.testclient import TestClient

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from assembly.outcomes import compare, rules
@@ -181,14 +180,16 @@ def _column(view: PollView, name: str, groups: Groups) -> Column:
 def split_by(view: PollView, title: str, index: int, names: Mapping[str, str]) -> Table:
     """The result per value of one of the cell's keys (2 channel, 3 role, 4 group)."""
 
-    def key(cell: Cell) -> str:
-        return str(cell[index] or "")
+    def key(item: tuple[Cell, int]) -> str:
+        return str(item[0][index] or "")
 
-    cells = [c for c, n in view.cells.items() for c in repeat(c, n)]
-    shown = compare.split(cells, key)
+    # Grouped cells weighted by their counts: as cheap at 10,000 ballots as at 10.
+    shown = compare.split(view.cells.items(), key, weight=lambda item: item[1])
     columns = []
-    for name in shown.groups:
-        groups = _groups(view, lambda cell, name=name: key(cell) == name)  # type: ignore[misc]
+    for name, items in shown.groups.items():
+        groups: Groups = {}
+        for cell, n in items:
+            groups[cell[:2]] = groups.get(cell[:2], 0) + n
         columns.append(_column(view, names.get(name, name), groups))
     return Table(title, columns, shown.hidden)
 
