@@ -247,3 +247,40 @@ def test_only_those_who_run_polls_reveal(client: TestClient) -> None:
     r = client.post(f"/console/demo/polls/{poll.id}/reveal", data={"csrf_token": token}, headers=HX)
     assert r.status_code == 403
     assert next(p for p in rows(client, Poll) if p.id == poll.id).revealed_at is None
+
+
+def test_every_kind_has_a_summary_a_screen_reader_reads(client: TestClient) -> None:
+    """Point 7: before the figures, one sentence says the result (visually hidden)."""
+    from tests.test_kinds import _ballot, _open
+
+    token = login(client)
+    said = {}
+    for session, kind, fields in [
+        ("Welcome", "single", lambda o: {"option": str(o[1])}),
+        ("Welcome", "multiple", lambda o: {"option": [str(o[0]), str(o[2])]}),
+        ("Shaping", "scale", lambda o: {"value": "4"}),
+        (
+            "Shaping",
+            "ranking",
+            lambda o: {
+                "kind": "ranking",
+                "place1": str(o[3]),
+                "place2": str(o[0]),
+                "place3": str(o[1]),
+            },
+        ),
+    ]:
+        poll, options = _open(client, token, session, kind)
+        assert _ballot(client, poll, fields(options)).status_code == 200  # another phone
+        token = login(client)
+        page = _results(client.get("/screen/demo").text, poll)
+        found = re.search(r'<p class="visually-hidden">([^<]+)</p>', page)
+        assert found, kind
+        said[kind] = found.group(1)
+    assert said["single"].endswith("leads with 1 of 1 ballot (100%).")
+    assert (
+        said["multiple"].startswith("Chosen most: ")
+        and "on 1 of 1 ballot each." in said["multiple"]
+    )
+    assert said["scale"] == "Mean 4.0, median 4, from 1 ballot."
+    assert "comes first by Borda count; 1 of 1 ballot put it first." in said["ranking"]

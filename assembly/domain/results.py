@@ -238,15 +238,21 @@ def summary(view: PollView) -> str:
     if rows is None or leader is None:
         return f"{_plural(n)}."
     top = dict(rows)[view.label(leader)]
-    level = [label for label, c in rows if c == top]
-    how = {"ranking": "first preferences", "multiple": "ballots choosing it"}.get(
-        view.poll.kind, "ballots"
-    )
+    tied = [label for label, c in rows if c == top]
+    level, each = " and ".join(tied), " each" if len(tied) > 1 else ""
     if view.poll.kind == "ranking":
-        return f"{view.label(leader)} comes first by Borda count, with {top:,} {how} of {n:,}."
-    if len(level) > 1:
-        return f"{' and '.join(level)} tie with {top:,} {how} of {n:,} each."
-    return f"{view.label(leader)} leads with {top:,} {how} of {n:,} ({percent(top, n)}%)."
+        points = view.result.points
+        first = [view.label(o) for o in view.result.order if points[o] == points[leader]]
+        if len(first) > 1:
+            return (
+                f"{' and '.join(first)} tie first by Borda count, {points[leader]:,} points each."
+            )
+        return f"{first[0]} comes first by Borda count; {top:,} of {_plural(n)} put it first."
+    if view.poll.kind == "multiple":
+        return f"Chosen most: {level}, on {top:,} of {_plural(n)}{each}."
+    if each:
+        return f"{level} tie with {top:,} of {_plural(n)} each."
+    return f"{level} leads with {top:,} of {_plural(n)} ({percent(top, n)}%)."
 
 
 def _plural(n: int) -> str:
