@@ -56,6 +56,8 @@ def _word(label: str) -> str:
 def rows_of(view: PollView, groups: Groups) -> list[tuple[str, int]] | None:
     """What a column of a split or a side shows: (label, ballots) per option or point, from
     the kind's own tally of ``groups``; None for kinds that show only their ballots here."""
+    if view.poll.kind not in ("single", "multiple", "ranking", "scale"):
+        return None
     result = view.kind.tally(view.poll, [o.id for o in view.options], groups)
     per_option: Mapping[int, int] | None = {
         "single": lambda: result,
