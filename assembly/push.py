@@ -6,12 +6,15 @@ Topics: ``event:{id}:public`` (participants), ``event:{id}:console``, ``event:{i
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy import select
 
 from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
-from assembly.models import Contribution, Event, Poll
+from assembly.domain.closing import grace_left
+from assembly.models import Contribution, Event, Poll, utcnow
 from assembly.presence import Presence
 from assembly.render import Renderer
 from live import Coalescer, Hub
@@ -57,6 +60,7 @@ class Pusher:
         # Only open polls take ballots, and an event has at most one: the size is bounded by
         # the events running a poll, and a poll's view goes when it closes.
         self.views: dict[int, domain.PollView] = {}
+        self._later: list[asyncio.TimerHandle] = []  # recounts due when a grace ends
 
     async def start(self) -> None:
         for c in (self.tallies, self.upvotes, self.presence):
@@ -64,6 +68,9 @@ class Pusher:
         await self.presence_counts.start()
 
     async def stop(self) -> None:
+        for handle in self._later:
+            handle.cancel()
+        self._later = []
         await self.presence_counts.stop()
         for c in (self.tallies, self.upvotes, self.presence):
             await c.stop()
@@ -176,6 +183,7 @@ class Pusher:
         # The poll on the phones is one of the session's polls: counted once, kept for replies.
         for v in polls:
             self._keep(v)
+        self.polls_closed([v.poll for v in polls if v.poll.status == "closed"])
         shown_view = next((v for v in polls if shown and v.poll.id == shown.id), None)
         prompt = self.render("_prompt.html", event=event, session=session, oob="true")
         public_poll = self.render(
@@ -197,6 +205,16 @@ class Pusher:
     def ballot_cast(self, poll_id: int) -> None:
         """A ballot was stored or withdrawn: the poll's tally is recounted and pushed soon."""
         self.tallies.mark(poll_id)
+
+    def polls_closed(self, polls: list[Poll]) -> None:
+        """These polls closed: a secret one shows its whole tally once nobody can vote in it
+        any more, so it is recounted and pushed when its online voters' grace ends."""
+        loop = asyncio.get_running_loop()
+        self._later = [h for h in self._later if not h.cancelled() and h.when() > loop.time()]
+        for poll in polls:
+            left = grace_left(poll, utcnow()) if poll.secret else 0  # whole seconds, rounded up
+            if left:
+                self._later.append(loop.call_later(left + 0.05, self.ballot_cast, poll.id))
 
     async def _flush_tallies(self, poll_ids: set[int]) -> None:
         for poll_id in poll_ids:

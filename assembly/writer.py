@@ -24,6 +24,7 @@ from sqlalchemy import select
 
 from assembly.db import Database
 from assembly.domain import Refused, check_ballot, polls_changed, upsert_insert
+from assembly.domain import secret as secret_ballots
 from assembly.kinds import KINDS, Answer
 from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
 from live.tasks import cancel_and_wait
@@ -212,6 +213,12 @@ class BallotWriter:
             ]
             if not accepted:
                 return []
+            secret: list[_Item] = []
+            if any(p.secret for p in polls.values()):  # secret ballots take their own path
+                secret, accepted = await _store_secret(s, accepted, polls, now)
+                if not accepted:
+                    await polls_changed(s, {i.poll_id for i in secret})
+                    return [(i, polls[i.poll_id]) for i in secret]
             # One row per participant and poll: the last ballot in the group wins, as it would
             # had they been stored one by one.
             latest = {(i.poll_id, i.participant.id): i for i in accepted}
@@ -228,6 +235,7 @@ class BallotWriter:
                 },
             )
             await s.execute(stmt)
+            accepted += secret
             await polls_changed(s, {i.poll_id for i in accepted})
             return [(i, polls[i.poll_id]) for i in accepted]
 
@@ -246,3 +254,35 @@ def _row(item: _Item, now: datetime) -> dict[str, Any]:
         "role": item.participant.role,
         "cast_at": now,
     }
+
+
+async def _store_secret(
+    s: Any, accepted: list[_Item], polls: dict[int, Poll], now: datetime
+) -> tuple[list[_Item], list[_Item]]:
+    """Store the group's ballots in secret polls (see ``assembly.domain.secret``): a receipt
+    each, the first per person in the group; a second ballot is refused and its key released.
+    Returns those stored and the ballots in other polls, which take the usual path."""
+    first: dict[tuple[int, str], _Item] = {}
+    plain: list[_Item] = []
+    for item in accepted:
+        if polls[item.poll_id].secret:
+            first.setdefault((item.poll_id, item.participant.id), item)
+        else:
+            plain.append(item)
+    claimed = await secret_ballots.claim_receipts(s, first)
+    stored = [item for voter, item in first.items() if voter in claimed]
+    kept = {id(item) for item in stored}
+    refused = [i for i in accepted if polls[i.poll_id].secret and id(i) not in kept]
+    for item in refused:
+        item.done.set_exception(Refused(secret_ballots.ALREADY, 409))
+    await secret_ballots.forget_keys(s, [(i.participant.id, i.key) for i in refused if i.key])
+    await secret_ballots.insert_ballots(
+        s,
+        [
+            (polls[i.poll_id], secret_ballots.row(polls[i.poll_id], i.participant, i.answer))
+            for i in stored
+        ],
+    )
+    for poll_id in sorted({i.poll_id for i in stored}):
+        await secret_ballots.publish(s, polls[poll_id], now)
+    return stored, plain

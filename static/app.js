@@ -141,6 +141,63 @@
       else if (n) n.textContent = String(left);
     });
   }, 1000);
+  // Your own choice stays shown. A push re-renders the poll for everyone, so it cannot carry
+  // this phone's ballot (nor a choice not sent yet): before a pushed poll replaces this one,
+  // keep what the page showed as its own, and put it back when the same poll comes again
+  // (the form's values, the "You voted" line; "you can change it" only while it is open).
+  var own = {};
+  function keepOwn(section) {
+    var id = section && section.dataset && section.dataset.poll;
+    if (!id) return;
+    var state = own[id] || {};
+    var form = section.querySelector("form.ballot");
+    if (form) {
+      state.values = [];
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.name === "csrf" || el.type === "hidden") return;
+        if ((el.type === "radio" || el.type === "checkbox") && !el.checked) return;
+        state.values.push([el.name, el.value]);
+      });
+    }
+    var mine = section.querySelector("[data-mine]");
+    if (mine) state.mine = mine.cloneNode(true);
+    own[id] = state;
+  }
+  function restoreOwn(section) {
+    var state = section && section.dataset && own[section.dataset.poll];
+    if (!state) return;
+    var form = section.querySelector("form.ballot");
+    if (form && state.values && !section.querySelector("[data-mine]")) {
+      Array.prototype.forEach.call(form.elements, function (el) {
+        if (!el.name || el.type === "hidden") return;
+        var given = state.values.filter(function (v) { return v[0] === el.name; });
+        if (el.type === "radio" || el.type === "checkbox") {
+          el.checked = given.some(function (v) { return v[1] === el.value; });
+        } else if (given.length) {
+          el.value = given[0][1];
+        }
+      });
+    }
+    if (state.mine && !section.querySelector("[data-mine]")) {
+      var line = state.mine.cloneNode(true);
+      if (section.dataset.status !== "open") {
+        var until = line.querySelector(".until-close");
+        if (until) until.remove();
+      }
+      var submit = form && form.querySelector("button[type=submit]");
+      if (submit) submit.textContent = "Change my vote";
+      var after = form || section.querySelector("h2");
+      after.insertAdjacentElement("afterend", line);
+    }
+  }
+  body.addEventListener("htmx:oobBeforeSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "poll") keepOwn(e.detail.target);
+  });
+  body.addEventListener("htmx:oobAfterSwap", function (e) {
+    if (e.detail && e.detail.target && e.detail.target.id === "poll") {
+      restoreOwn(document.getElementById("poll"));
+    }
+  });
   // A ranking's up/down buttons swap a place's choice with the place above or below. The
   // selects work on their own (and by keyboard); the buttons only save a few steps.
   document.documentElement.classList.add("js"); // shows the buttons (app.css), pushed or not

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from assembly.outcomes.secrecy import secret_rows, should_publish, shuffled
+from assembly.outcomes.secrecy import LOWEST_ID, secret_ids, secret_rows, should_publish, shuffled
 from tests.outcomes_helpers import PROPERTY
 
 
@@ -75,3 +75,10 @@ def test_secret_rows_have_the_opening_time_and_no_participant() -> None:
 def test_a_row_naming_its_voter_is_refused() -> None:
     with pytest.raises(ValueError):
         secret_rows([{"poll_id": 1, "participant_id": "p-123"}], datetime.now(UTC))
+
+
+def test_secret_ids_are_distinct_negative_32_bit_and_unordered() -> None:
+    ids = secret_ids(1000)
+    assert len(set(ids)) == 1000 and all(LOWEST_ID <= i < 0 for i in ids)
+    assert ids != sorted(ids) and ids != sorted(ids, reverse=True)
+    assert secret_ids(0) == []

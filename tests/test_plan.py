@@ -171,9 +171,9 @@ BAD_FILES = {
         "event.stream_url",
     ),
     "poll setting not supported yet": (
-        GOOD + "        secret: true\n",
+        GOOD + "        allow_new_statements: true\n",
         10,
-        "sessions[1].polls[1].secret",
+        "sessions[1].polls[1].allow_new_statements",
     ),
     "quorum out of range": (
         GOOD + "        quorum: 1.5\n",

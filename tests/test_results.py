@@ -284,3 +284,25 @@ def test_every_kind_has_a_summary_a_screen_reader_reads(client: TestClient) -> N
     )
     assert said["scale"] == "Mean 4.0, median 4, from 1 ballot."
     assert "comes first by Borda count; 1 of 1 ballot put it first." in said["ranking"]
+
+
+def test_a_secret_poll_is_split_only_once_it_is_final(client: TestClient) -> None:
+    """A secret poll's tally moves in steps while it takes ballots (docs/secret-ballots.md):
+    nothing by channel, role or group is said before it closed for everyone."""
+    token = login(client)
+    poll, (yes, no, _) = _add_poll(
+        client, token, question="Secretly?", options="For\nAgainst\nAbstain", secret="on"
+    )
+    _ballots(
+        client,
+        poll,
+        (yes, "room", "member", "Residents", 3),
+        (no, "online", "public", "Residents", 3),
+    )
+    console = _results(client.get("/console/demo").text, poll)
+    assert "By channel" not in console and "Members and public" not in console
+    client.post(f"/console/demo/polls/{poll.id}/close", data={"csrf_token": token})
+    _set(client, "update poll set online_until = closed_at")
+    console = _results(client.get("/console/demo").text, poll)
+    assert "<caption>By channel" in console and "<caption>Members and public" in console
+    assert "Members 100% for, public 0% for" in console

@@ -93,6 +93,7 @@ from assembly.domain.privacy import (
 )
 from assembly.domain.records import audit, claim_key, key_used
 from assembly.domain.refusal import Refused, upsert_insert
+from assembly.domain.secret import IN as SECRET_IN
 from assembly.domain.setup import (
     CLOSED,
     NOT_OPEN_YET,
@@ -160,6 +161,7 @@ __all__ = [
     "polls_of_session",
     "set_poll_status",
     "shown_poll",
+    "SECRET_IN",
     # privacy
     "Left",
     "anonymise",

@@ -192,6 +192,7 @@ def poll_settings(plan: PollPlan) -> dict[str, Any]:
         "results": plan.results,
         "majority": plan.majority,
         "quorum": plan.quorum,
+        "secret": plan.secret,
     }
 
 
@@ -210,6 +211,7 @@ def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
         results=poll.results,
         majority=poll.majority,
         quorum=poll.quorum,
+        secret=poll.secret,
     )
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import assembly.kinds as kinds  # a module reference: kinds import this package's Refused
+from assembly.domain import secret
 from assembly.domain.closing import in_grace
 from assembly.domain.polls import lock_poll, polls_changed
 from assembly.domain.refusal import Refused
@@ -90,8 +91,11 @@ async def cast_ballot(
         if the_poll is not None
         else []
     )
-    check_ballot(event, the_poll, offered, answer, p, utcnow())
+    now = utcnow()
+    check_ballot(event, the_poll, offered, answer, p, now)
     assert the_poll is not None
+    if the_poll.secret:
+        return await _cast_secret(db, the_poll, p, answer, now)
     option_id, marks = kinds.KINDS[answer.kind].store(answer)
     ballot = await db.scalar(
         select(Ballot).where(Ballot.poll_id == the_poll.id, Ballot.participant_id == p.id)
@@ -116,10 +120,26 @@ async def cast_ballot(
     return ballot
 
 
+async def _cast_secret(
+    db: AsyncSession, the_poll: Poll, p: Participant, answer: kinds.Answer, now: datetime
+) -> Ballot:
+    """``p``'s secret ballot: a receipt, and the ballot without them (``domain.secret``)."""
+    if not await secret.claim_receipts(db, [(the_poll.id, p.id)]):
+        raise Refused(secret.ALREADY, 409)
+    values = secret.row(the_poll, p, answer)
+    await secret.insert_ballots(db, [(the_poll, values)])
+    await secret.publish(db, the_poll, now)
+    await polls_changed(db, [the_poll.id])
+    return Ballot(**values)  # not in the session: what was stored, for the caller to read
+
+
 async def my_ballot(db: AsyncSession, p: Participant | None, poll: Poll) -> kinds.Answer | None:
-    """``p``'s answer in ``poll``, for their own phone only (never pushed)."""
+    """``p``'s answer in ``poll``, for their own phone only (never pushed). In a secret poll
+    nobody can read it back: an answer without choices says only that ``p`` has voted."""
     if p is None:
         return None
+    if poll.secret:
+        return kinds.Answer(poll.kind) if await secret.has_receipt(db, p, poll) else None
     row = (
         await db.execute(
             select(Ballot.option_id, Ballot.marks).where(

@@ -18,6 +18,7 @@ from assembly.domain import results
 from assembly.domain.closing import online_until
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
+from assembly.domain.secret import publish, shown_groups
 from assembly.models import (
     Ballot,
     Event,
@@ -141,9 +142,13 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
         poll = rows[0][0]
     cells: dict[results.Cell, int] = {tuple(row[1:6]): row[6] for row in rows if row[6]}  # type: ignore[misc]
     groups: dict[tuple[int | None, str], int] = {}
-    counts: dict[int, int] = {}
     for (option_id, marks, *_), n in cells.items():
         groups[option_id, marks] = groups.get((option_id, marks), 0) + n
+    shown = shown_groups(poll, groups, utcnow())  # a secret poll: its tally last published
+    if shown is not groups:  # ... which was never published by channel, role or group
+        groups, cells = dict(shown), {}
+    counts: dict[int, int] = {}
+    for (option_id, _), n in groups.items():
         if option_id is not None:
             counts[option_id] = counts.get(option_id, 0) + n
     checked_in = None
@@ -227,6 +232,8 @@ async def set_poll_status(
             )
             .execution_options(synchronize_session=False)
         )
+        if the_poll.secret and the_poll.status == "closed":
+            await publish(db, the_poll, now)  # closed for everyone: all of it was public
         the_poll.status, the_poll.opened_at, the_poll.closed_at = "open", now, None
         the_poll.online_until = None
     else:

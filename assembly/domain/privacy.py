@@ -12,7 +12,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.domain.contributions import contribution
 from assembly.domain.polls import polls_changed
 from assembly.domain.refusal import Refused
-from assembly.models import Ballot, Contribution, Event, Participant, Poll, Upvote, utcnow
+from assembly.models import (
+    Ballot,
+    BallotReceipt,
+    Contribution,
+    Event,
+    Participant,
+    Poll,
+    Upvote,
+    utcnow,
+)
 
 
 async def contributions_of(db: AsyncSession, p: Participant) -> list[Contribution]:
@@ -45,7 +54,8 @@ class Left:
 
 async def leave(db: AsyncSession, event: Event, p: Participant) -> Left:
     """Remove ``p`` and what they wrote. Ballots in closed polls stay as anonymous totals;
-    ballots in polls still open are withdrawn, and those polls' revisions raised."""
+    ballots in polls still open are withdrawn, and those polls' revisions raised. A secret
+    ballot stays wherever it is: it is final, and nothing says which one was theirs."""
     removed = await contributions_of(db, p)
     for c in removed:
         await db.delete(c)
@@ -78,6 +88,9 @@ async def anonymise(db: AsyncSession, participant_ids: list[str]) -> None:
     await db.execute(
         update(Ballot).where(Ballot.participant_id.in_(participant_ids)).values(participant_id=None)
     )
+    # Receipts say who voted in a secret poll; they go with the person, their ballots (which
+    # never named them) stay. Someone who comes back is a new participant with no receipt.
+    await db.execute(delete(BallotReceipt).where(BallotReceipt.participant_id.in_(participant_ids)))
     await db.execute(
         update(Contribution)
         .where(Contribution.participant_id.in_(participant_ids))

@@ -136,6 +136,8 @@ def member_ballots(view: PollView) -> int:
 def outcome(view: PollView) -> str:
     """Whether the majority and the quorum were met, in words ("" when the poll has neither).
     When members voted, their ballots decide and the public's view is advisory."""
+    if view.groups and not view.cells:  # a secret poll's published tally: said at its close
+        return ""
     poll, members = view.poll, member_ballots(view)
     quorum, checked_in = poll.quorum, view.checked_in or 0
     rule: Any = poll.majority

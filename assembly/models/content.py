@@ -131,6 +131,9 @@ class Poll(Base):
     secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # The ballots counted in the tally last published (secret polls publish every few ballots).
     published_ballots: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # That tally's ballots by what they say, [[option_id, marks, n], …]: what a secret poll
+    # shows until the next publish (`assembly.domain.secret`); None: nothing published yet.
+    published_tally: Mapped[list[list[object]] | None] = mapped_column(JSON, default=None)
     # What carries: simple | two_thirds | none; quorum: a share (0..1] of checked-in members.
     majority: Mapped[str] = mapped_column(String(12), default="none", server_default="none")
     quorum: Mapped[float | None] = mapped_column(Float, default=None)
@@ -180,6 +183,8 @@ class BallotReceipt(Base):
     """Who has voted in a secret poll (not what): it stops a second ballot. No id, no time."""
 
     __tablename__ = "ballot_receipt"
+    # SQLite: stored in key order (poll, participant), not in the order people voted.
+    __table_args__ = {"sqlite_with_rowid": False}
     poll_id: Mapped[int] = mapped_column(
         ForeignKey("poll.id", ondelete="CASCADE"), primary_key=True
     )

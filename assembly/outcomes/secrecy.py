@@ -12,6 +12,9 @@ timestamps, nor the moment a tally changes. Each helper closes one of those door
   shuffle uses the operating system's randomness, which cannot be replayed from a seed.
 * ``secret_rows``: a ballot's time is set to the poll's opening time, so the stored time says
   nothing that the poll does not.
+* ``secret_ids``: a ballot's id is drawn at random, so ids say nothing of who came first. They
+  are negative: PostgreSQL's sequence only counts up from 1 and never meets them, and SQLite's
+  next rowid (the largest plus one) is not moved by them once the table holds any positive id.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from typing import TypeVar
 
 K = 5
 T = TypeVar("T")
+# Ballot ids are 32-bit integers on PostgreSQL: secret ids come from [-2**31, -1].
+LOWEST_ID = -(2**31)
 
 _random = random.SystemRandom()
 
@@ -59,3 +64,12 @@ def secret_rows(
             raise ValueError("a secret ballot row must not carry a participant_id")
         out.append({**row, time_key: opened_at})
     return shuffled(out)
+
+
+def secret_ids(n: int) -> list[int]:
+    """``n`` distinct random negative ids for secret ballot rows (a caller still handles the
+    rare clash with an id already stored, by drawing again)."""
+    ids: set[int] = set()
+    while len(ids) < n:
+        ids.add(_random.randint(LOWEST_ID, -1))
+    return shuffled(ids)

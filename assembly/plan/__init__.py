@@ -23,7 +23,6 @@ POLL_AUDIENCES = ("everyone", "members", "room")
 POLL_RESULTS = ("live", "on_reveal", "never")
 POLL_MAJORITIES = ("simple", "two_thirds", "none")
 POLL_KEYS_NOT_YET = (
-    "secret",
     "allow_new_statements",
     "statements",
 )
@@ -35,6 +34,8 @@ class PollPlan:
     options: tuple[str, ...]
     kind: str = "single"
     audience: str = "everyone"
+    # A secret ballot: stored without its voter, final once cast (docs/secret-ballots.md).
+    secret: bool = False
     # The kind's own settings; None (or no labels) for the keys of other kinds.
     max_choices: int | None = None  # multiple: at most this many (None: any number)
     points: int | None = None  # scale: 2..10

@@ -129,6 +129,7 @@ class _Reader(NodeReader):
             results=f.choice("results", POLL_RESULTS, "live"),
             majority=majority,
             quorum=quorum,
+            secret=f.boolean("secret", False),
         )
 
     def plan(self, root: Node) -> Plan:

@@ -60,6 +60,8 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
         data["majority"] = poll.majority
     if poll.quorum is not None:
         data["quorum"] = float(poll.quorum)  # one spelling: 1.0, not 1
+    if poll.secret:
+        data["secret"] = True
     return data
 
 

@@ -15,7 +15,7 @@ from starlette.routing import Route
 from assembly import domain
 from assembly.domain import Refused
 from assembly.domain.closing import grace_left
-from assembly.kinds import parse_ballot
+from assembly.kinds import Answer, parse_ballot
 from assembly.models import Event, Participant, utcnow
 from assembly.web.common import (
     checked_form,
@@ -36,6 +36,7 @@ SAID = {
     "sent": "Sent. It is at the top of the feed.",
     "held": "Sent to the facilitators; it appears once they have read it.",
     "voted": "Your vote is counted. You can change it until the poll closes.",
+    "secret": domain.SECRET_IN,
     "name": "Your name is saved.",
     "group": "Your group is saved.",
 }
@@ -192,9 +193,10 @@ async def ballot(request: Request) -> Response:
             poll = await domain.poll(db, event, poll_id)
     st = state(request)
     st.push.ballot_cast(poll_id)
+    said_key = "secret" if poll.secret else "voted"
     if not is_htmx(request):
         return remember(
-            request, RedirectResponse(f"/e/{event.slug}?said=voted#poll", 303), event, me
+            request, RedirectResponse(f"/e/{event.slug}?said={said_key}#poll", 303), event, me
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
@@ -202,12 +204,14 @@ async def ballot(request: Request) -> Response:
         "participant/_poll.html",
         event=event,
         view=view,
-        mine=answer,
+        mine=Answer(answer.kind) if poll.secret else answer,  # a secret choice is not shown back
         can_vote=True,
         grace=grace_left(poll, utcnow()) if me.channel == "online" else 0,
         csrf="",
     )
-    if answer.kind == "single":
+    if poll.secret:
+        said = domain.SECRET_IN
+    elif answer.kind == "single":
         said = f"Vote for “{view.label(answer.options[0])}” counted."
     else:
         said = "Your ballot counted. You can change it until the poll closes."

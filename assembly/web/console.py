@@ -141,6 +141,7 @@ async def make_current(request: Request) -> Response:
         return repeated(request, f"/console/{event.slug}")
     session, closed = changed
     await state(request).push.agenda_changed(event)
+    state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
     message = f"“{session.title}” is now the current session."
     for poll in closed:
         message += f" The poll “{poll.question}” closed" + (
@@ -164,7 +165,7 @@ async def poll_status(request: Request) -> Response:
     event, poll = await staff_act(request, "run", act)
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)
+    await state(request).push.agenda_changed(event)  # (a secret poll's tally after its grace)
     if action == "reveal":
         return done(request, "", f"/console/{event.slug}", f"Result revealed: {poll.question}")
     message = f"Poll {status}: {poll.question}"

@@ -196,6 +196,7 @@ def poll(form: FormData) -> PollPlan:
         results=results,
         majority=majority,
         quorum=quorum,
+        secret=form.get("secret") == "on",
     )
 
 

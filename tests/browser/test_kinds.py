@@ -68,7 +68,7 @@ def test_a_phone_votes_in_each_kind_and_the_screen_shows_the_tally(
         for label in mine:
             phone.get_by_role("checkbox", name=label).check()
         phone.locator("#poll button[type=submit]").click()
-        expect(phone.locator("#poll .mine")).to_contain_text("Your ballot is in")
+        expect(phone.locator("#poll .mine")).to_contain_text("You chose “Seeing my own records”")
         _other_ballot(server, {"kind": "multiple", "option": [str(ids["Seeing my own records"])]})
         expected = count_choices(
             {tuple(sorted(ids[x] for x in mine)): 1, (ids["Seeing my own records"],): 1},

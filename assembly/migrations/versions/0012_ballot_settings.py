@@ -75,6 +75,8 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("poll_id", "participant_id", name=op.f("pk_ballot_receipt")),
+        # SQLite stores rows in key order, not in the order people voted (no rowid to follow).
+        sqlite_with_rowid=False,
     )
 
 
