@@ -156,7 +156,8 @@ class Pusher:
     async def latest_view(self, poll: Poll) -> domain.PollView:
         """The poll as last recounted (counted now if it never was)."""
         view = self.views.get(poll.id)
-        if view is None or view.poll.status != poll.status:
+        stale = view is not None and view.poll.revealed_at != poll.revealed_at
+        if view is None or view.poll.status != poll.status or stale:
             async with self.db.read() as s:
                 view = await domain.poll_view(s, poll)
             self._keep(view)
@@ -225,16 +226,17 @@ class Pusher:
                 moderated = poll.kind in ("statements", "open_text")
                 event = await s.get(Event, poll.event_id) if moderated else None
             self._keep(view)
-            # One fragment, three audiences: the results widget has the same id everywhere.
-            html = self.render("_results.html", view=view, oob="true")
-            console = html
+            # The results widget has the same id everywhere: the console's shows everything
+            # (splits; a result not yet revealed), the room's (phones, screen) what it may see.
+            console = self.render("_results.html", view=view, full=True, oob="true")
+            room = self.render("_results.html", view=view, oob="true")
             if event is not None:  # the console's own moderation list: never to phones
                 console += self.render(
                     "console/_poll_moderation.html", view=view, event=event, oob="true"
                 )
             await self.hub.publish(console_topic(poll.event_id), console)
-            await self.hub.publish(public_topic(poll.event_id), html)
-            await self.hub.publish(screen_topic(poll.event_id), html)
+            await self.hub.publish(public_topic(poll.event_id), room)
+            await self.hub.publish(screen_topic(poll.event_id), room)
 
     # --- presence ---
 

@@ -247,6 +247,9 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
             "question": _or_weird("Quick?"),
             "options": _or_weird("A\nB", "A"),
             "kind": _or_weird("single", "scale"),
+            "results": _or_weird("live", "on_reveal", "never"),
+            "majority": _or_weird("none", "simple", "two_thirds"),
+            "quorum": _or_weird("", "0.5", "50%", "1.5"),
         },
         "poll_move": {"direction": _or_weird("up", "down")},
         "poll_delete": {},
@@ -415,7 +418,7 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
     }.get(route, world.contributions)
     actions = {
         "moderate": list(MODERATION_ACTIONS),
-        "poll_status": ["open", "close"],
+        "poll_status": ["open", "close", "reveal"],
         "moderate_statement": ["approve", "hide"],
         "moderate_answer": ["hide", "show"],
     }

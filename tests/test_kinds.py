@@ -336,9 +336,9 @@ def test_the_plan_round_trips_every_kinds_keys() -> None:
         ("kind: ranking\n        options: [A, B]\n        rank_top: 3", "rank_top", "2 to 2"),
         ("kind: ranking", "options", "missing"),
         (
-            "kind: single\n        options: [A, B]\n        majority: simple",
+            "kind: multiple\n        options: [A, B]\n        majority: simple",
             "majority",
-            "not supported yet",
+            "single, scale, ranking polls only",
         ),
     ],
 )

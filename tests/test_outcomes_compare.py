@@ -114,3 +114,22 @@ def test_split_never_shows_a_small_group_nor_lets_one_be_subtracted(
     assert result.hidden == 0 or result.hidden >= k or not result.groups
     for name, members in result.groups.items():
         assert all(r[0] == name for r in members)
+
+
+@PROPERTY
+@given(
+    st.dictionaries(st.sampled_from(["", "a", "b", "c", "d"]), st.integers(0, 8), max_size=5),
+    st.integers(min_value=1, max_value=6),
+)
+def test_a_weighted_split_of_counts_is_the_split_of_the_ballots(
+    counts: dict[str, int], k: int
+) -> None:
+    """The console splits grouped counts (one row per group, weighed by its count): the same
+    groups shown and hidden as one row per ballot."""
+    ballots = [name for name, n in counts.items() for _ in range(n)]
+    one_each = split(ballots, lambda b: b, min_size=k)
+    weighed = split(counts.items(), lambda c: c[0], min_size=k, weight=lambda c: c[1])
+    assert weighed.hidden == one_each.hidden
+    assert {g: sum(n for _, n in items) for g, items in weighed.groups.items()} == {
+        g: len(items) for g, items in one_each.groups.items()
+    }

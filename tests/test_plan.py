@@ -137,6 +137,14 @@ def test_every_key_survives_the_round_trip(
                         allow_new_statements=True,
                     ),
                     PollPlan("What else?", (), kind="open_text"),
+                    PollPlan(
+                        "Carried?",
+                        ("For", "Against", "Abstain"),
+                        results="on_reveal",
+                        majority="two_thirds",
+                        quorum=0.5,
+                    ),
+                    PollPlan("Hidden?", ("A", "B"), results="never", majority="simple", quorum=1),
                 ),
             ),
         ),
@@ -170,8 +178,33 @@ BAD_FILES = {
         "event.stream_url",
     ),
     "poll setting not supported yet": (
-        GOOD + "        majority: simple\n",
+        GOOD + "        allow_new_statements: true\n",
         10,
+        "sessions[1].polls[1].allow_new_statements",
+    ),
+    "quorum out of range": (
+        GOOD + "        quorum: 1.5\n",
+        10,
+        "sessions[1].polls[1].quorum",
+    ),
+    "quorum not a number": (
+        GOOD + "        quorum: half\n",
+        10,
+        "sessions[1].polls[1].quorum",
+    ),
+    "majority unknown": (
+        GOOD + "        majority: three_quarters\n",
+        10,
+        "sessions[1].polls[1].majority",
+    ),
+    "results unknown": (
+        GOOD + "        results: later\n",
+        10,
+        "sessions[1].polls[1].results",
+    ),
+    "majority on a multiple poll": (
+        GOOD + "        kind: multiple\n        majority: simple\n",
+        11,
         "sessions[1].polls[1].majority",
     ),
     "an alias": (

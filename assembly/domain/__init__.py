@@ -79,6 +79,7 @@ from assembly.domain.polls import (
     poll_view,
     polls_changed,
     polls_of_session,
+    reveal_poll,
     set_poll_status,
     shown_poll,
 )
@@ -156,6 +157,7 @@ __all__ = [
     "option_id_of",
     "poll",
     "poll_view",
+    "reveal_poll",
     "polls_changed",
     "polls_of_session",
     "set_poll_status",

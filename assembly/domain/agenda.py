@@ -189,6 +189,9 @@ def poll_settings(plan: PollPlan) -> dict[str, Any]:
         "labels": list(plan.labels) if plan.kind == "scale" and plan.labels else None,
         "rank_top": plan.rank_top if plan.kind == "ranking" else None,
         "audience": plan.audience,
+        "results": plan.results,
+        "majority": plan.majority,
+        "quorum": plan.quorum,
         "secret": plan.secret,
         "allow_statements": plan.kind == "statements" and plan.allow_new_statements,
     }
@@ -206,6 +209,9 @@ def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
         labels=tuple(poll.labels or rules.DEFAULT_LABELS) if scale else (),
         rank_top=poll.rank_top if poll.kind == "ranking" else None,
         audience=poll.audience,
+        results=poll.results,
+        majority=poll.majority,
+        quorum=poll.quorum,
         secret=poll.secret,
         allow_new_statements=poll.kind == "statements" and poll.allow_statements,
     )

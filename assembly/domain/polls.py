@@ -9,11 +9,12 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import false, func, select, update
+from sqlalchemy import and_, false, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import assembly.kinds as kinds  # a module reference: kinds import this package's Refused
+from assembly.domain import results
 from assembly.domain.closing import online_until
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
@@ -22,6 +23,7 @@ from assembly.models import (
     Ballot,
     Event,
     FacilitatorAccount,
+    Member,
     Poll,
     PollOption,
     Session,
@@ -39,11 +41,37 @@ class PollView:
     revision: int = 0
     # Ballots by what they say, (option_id, marks) -> n: what the kind's tally counts.
     groups: dict[tuple[int | None, str], int] = field(default_factory=dict)
-    # Only for kinds that need them (``kinds.ByVoter``): the ballots not hidden, by what they
-    # say and who said it, (option_id, marks, channel, role, group_name) -> n.
-    voters: dict[tuple[int | None, str, str, str, str], int] = field(default_factory=dict)
+    # The same ballots also by channel, role and group (``results.Cell``): splits, sides.
+    cells: dict[results.Cell, int] = field(default_factory=dict)
+    checked_in: int | None = None  # members checked in, read only for a poll with a quorum
     # open_text: the latest answers (ballot id, text, hidden), for the console's moderation only.
     answers: list[tuple[int, str, bool]] = field(default_factory=list)
+
+    @property
+    def voters(self) -> dict[results.Cell, int]:
+        """What ``kinds.ByVoter`` kinds count: the ballots by what they say and who said it."""
+        return self.cells
+
+    @property
+    def shown(self) -> bool:
+        """Whether phones and the screen see the tally yet (else only the ballots' number)."""
+        return results.shown_to_room(self)
+
+    @cached_property
+    def summary(self) -> str:
+        return results.summary(self)
+
+    @cached_property
+    def outcome(self) -> str:
+        return results.outcome(self)
+
+    @cached_property
+    def sides(self) -> results.Table | None:
+        return results.side_by_side(self)
+
+    @cached_property
+    def splits(self) -> list[results.Table]:
+        return results.splits(self)
 
     @property
     def kind(self) -> kinds.PollKind:
@@ -118,36 +146,36 @@ async def poll_view(db: AsyncSession, poll: Poll) -> PollView:
     # revision always comes with the counts it stands for.
     rows = (
         await db.execute(
-            select(Poll, Ballot.option_id, Ballot.marks, func.count(Ballot.id))
-            .outerjoin(Ballot, Ballot.poll_id == Poll.id)
+            select(Poll, *_CELL, func.count(Ballot.id))
+            # Open text answers the facilitators hid count nowhere (ballots, cloud, splits).
+            .outerjoin(Ballot, and_(Ballot.poll_id == Poll.id, Ballot.hidden == false()))
             .where(Poll.id == poll.id)
-            .group_by(Poll.id, Ballot.option_id, Ballot.marks)
+            .group_by(Poll.id, *_CELL)
             .execution_options(populate_existing=True)
         )
     ).all()
     if rows:
         poll = rows[0][0]
-    groups = {(option_id, marks): n for _, option_id, marks, n in rows if n}
-    groups = shown_groups(poll, groups, utcnow())  # a secret poll: its tally last published
+    cells: dict[results.Cell, int] = {tuple(row[1:6]): row[6] for row in rows if row[6]}  # type: ignore[misc]
+    groups: dict[tuple[int | None, str], int] = {}
+    for (option_id, marks, *_), n in cells.items():
+        groups[option_id, marks] = groups.get((option_id, marks), 0) + n
+    shown = shown_groups(poll, groups, utcnow())  # a secret poll: its tally last published
+    if shown is not groups:  # ... which was never published by channel, role or group
+        groups, cells = dict(shown), {}
     counts: dict[int, int] = {}
     for (option_id, _), n in groups.items():
         if option_id is not None:
             counts[option_id] = counts.get(option_id, 0) + n
-    voters = (
-        await _voters(db, poll) if isinstance(kinds.KINDS.get(poll.kind), kinds.ByVoter) else {}
-    )
+    checked_in = None
+    if poll.quorum is not None:
+        checked_in = await db.scalar(
+            select(func.count(Member.id)).where(
+                Member.event_id == poll.event_id, Member.checked_in_at.is_not(None)
+            )
+        )
     answers = await _answers(db, poll) if poll.kind == "open_text" else []
-    return PollView(poll, options, counts, poll.revision, groups, voters, answers)
-
-
-async def _voters(db: AsyncSession, poll: Poll) -> dict[tuple[int | None, str, str, str, str], int]:
-    split = (Ballot.option_id, Ballot.marks, Ballot.channel, Ballot.role, Ballot.group_name)
-    rows = await db.execute(
-        select(*split, func.count())
-        .where(Ballot.poll_id == poll.id, Ballot.hidden == false())
-        .group_by(*split)
-    )
-    return {(o, m, c, r, g): n for o, m, c, r, g, n in rows}
+    return PollView(poll, options, counts, poll.revision, groups, cells, checked_in, answers)
 
 
 async def _answers(db: AsyncSession, poll: Poll, latest: int = 100) -> list[tuple[int, str, bool]]:
@@ -158,6 +186,9 @@ async def _answers(db: AsyncSession, poll: Poll, latest: int = 100) -> list[tupl
         .limit(latest)
     )
     return [(i, m, h) for i, m, h in rows]
+
+
+_CELL = (Ballot.option_id, Ballot.marks, Ballot.channel, Ballot.role, Ballot.group_name)
 
 
 async def poll(db: AsyncSession, event: Event, poll_id: int) -> Poll:
@@ -247,4 +278,29 @@ async def set_poll_status(
             409,
         ) from None
     audit(db, event, account, f"poll.{status}", f"poll:{the_poll.id}")
+    return the_poll
+
+
+async def reveal_poll(
+    db: AsyncSession, event: Event, account: FacilitatorAccount, poll_id: int
+) -> Poll:
+    """Show an ``on_reveal`` poll's result in the room, once: while it is open (the tally is
+    live from then on) or after it closed."""
+    the_poll = await lock_poll(db, poll_id)
+    if the_poll is None or the_poll.event_id != event.id:
+        raise Refused("That poll does not exist. Reload the page to see the current poll.", 404)
+    if the_poll.results == "live":
+        raise Refused("This poll's result is live: the room already sees it.", 409)
+    if the_poll.results == "never":
+        raise Refused(
+            "This poll's result is never shown in the room: it stays on the console.", 409
+        )
+    if the_poll.revealed_at is not None:
+        raise Refused("This poll's result is already revealed: the room sees it.", 409)
+    if the_poll.status == "draft":
+        raise Refused("Open the poll first: there is no result to reveal yet.", 409)
+    the_poll.revealed_at = utcnow()
+    await polls_changed(db, [the_poll.id])
+    await db.flush()
+    audit(db, event, account, "poll.reveal", f"poll:{the_poll.id}")
     return the_poll

@@ -66,27 +66,34 @@ class Split(Generic[T]):
 
 
 def split(
-    ballots: Iterable[T], key: Callable[[T], str | None], min_size: int = MIN_SIZE
+    ballots: Iterable[T],
+    key: Callable[[T], str | None],
+    min_size: int = MIN_SIZE,
+    weight: Callable[[T], int] = lambda _: 1,
 ) -> Split[T]:
     """Group ``ballots`` by ``key`` (channel, role, group; None or "" for none), hiding small ones.
 
     A group under ``min_size`` ballots is hidden. So is the next smallest, while the hidden
     ballots number from 1 to ``min_size - 1``: otherwise the whole result minus the groups
     shown would give the one hidden group's result anyway. Ballots without a key are never a
-    group, and count among the hidden.
+    group, and count among the hidden. ``weight``: how many ballots an item stands for (1;
+    a count when ``ballots`` are already grouped).
     """
     grouped: dict[str, list[T]] = {}
+    size: dict[str, int] = {}
     hidden = 0
     for ballot in ballots:
-        name = key(ballot)
+        name, n = key(ballot), weight(ballot)
         if name:
             grouped.setdefault(name, []).append(ballot)
+            size[name] = size.get(name, 0) + n
         else:
-            hidden += 1
-    shown = {name: rows for name, rows in grouped.items() if len(rows) >= min_size}
-    hidden += sum(len(rows) for name, rows in grouped.items() if name not in shown)
+            hidden += n
+    shown = {name: rows for name, rows in grouped.items() if size[name] >= min_size}
+    hidden += sum(size[name] for name in grouped if name not in shown)
     # Smallest first, then by name: which group is hidden depends only on the sizes and names.
     while 0 < hidden < min_size and shown:
-        smallest = min(shown, key=lambda name: (len(shown[name]), name))
-        hidden += len(shown.pop(smallest))
+        smallest = min(shown, key=lambda name: (size[name], name))
+        shown.pop(smallest)
+        hidden += size[smallest]
     return Split(dict(sorted(shown.items())), hidden)

@@ -20,11 +20,9 @@ SUPPORTED_KINDS = POLL_KINDS
 # Poll keys of the contract that this version cannot honour yet: refused, never ignored, so
 # that a plan never runs with a setting its organiser believes is on.
 POLL_AUDIENCES = ("everyone", "members", "room")
-POLL_KEYS_NOT_YET = (
-    "results",
-    "majority",
-    "quorum",
-)
+POLL_RESULTS = ("live", "on_reveal", "never")
+POLL_MAJORITIES = ("simple", "two_thirds", "none")
+POLL_KEYS_NOT_YET: tuple[str, ...] = ()  # every key of the contract is honoured now
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,11 @@ class PollPlan:
     rank_top: int | None = None  # ranking: rank only the top this many (None: all)
     # statements (their ``options`` are the statements): participants may add statements.
     allow_new_statements: bool = False
+    # When the room sees the result, what carries, and the share of checked-in members who
+    # must vote (docs/results.md).
+    results: str = "live"
+    majority: str = "none"
+    quorum: float | None = None
 
 
 @dataclass(frozen=True)

@@ -185,6 +185,21 @@ class Fields:
             self.bad(key, f"is {value}; it must be at most {maximum}")
         return value
 
+    def share(self, key: str) -> float | None:
+        """A number above 0 and at most 1 (e.g. a quorum, 0.5), or None when not given."""
+        node = self.found.get(key)
+        if node is None or node.tag == _NULL:
+            return None
+        value = self.reader.scalar(node, "float")
+        value = self.reader.scalar(node, "int") if value is None else value
+        if not isinstance(value, int | float) or isinstance(value, bool):
+            self.bad(key, f"expected a share from above 0 to 1, e.g. 0.5, got {what(node)}")
+            return None
+        if not 0 < value <= 1:
+            self.bad(key, f"is {value:g}; it must be above 0 and at most 1, e.g. 0.5 for half")
+            return None
+        return float(value)
+
     def boolean(self, key: str, default: bool) -> bool:
         node = self.found.get(key)
         if node is None:

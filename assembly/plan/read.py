@@ -15,6 +15,8 @@ from assembly.plan import (
     POLL_AUDIENCES,
     POLL_KEYS_NOT_YET,
     POLL_KINDS,
+    POLL_MAJORITIES,
+    POLL_RESULTS,
     SUPPORTED_KINDS,
     EventPlan,
     Plan,
@@ -119,6 +121,10 @@ class _Reader(NodeReader):
         secret = f.boolean("secret", False)
         if secret and kind not in rules.SECRET_KINDS:
             f.bad("secret", rules.SECRET_KINDS_ONLY)
+        majority = f.choice("majority", POLL_MAJORITIES, "none")
+        quorum = f.share("quorum")
+        for problem_key, problem in rules.result_problems(kind, majority, quorum):
+            f.bad(problem_key, problem)
         if kind == "scale":  # one spelling: a scale always has its points and labels
             points, labels = points or rules.DEFAULT_POINTS, labels or rules.DEFAULT_LABELS
         return PollPlan(
@@ -130,6 +136,9 @@ class _Reader(NodeReader):
             labels=labels,
             rank_top=rank_top,
             audience=f.choice("audience", POLL_AUDIENCES, "everyone"),
+            results=f.choice("results", POLL_RESULTS, "live"),
+            majority=majority,
+            quorum=quorum,
             secret=secret,
             allow_new_statements=allow_new,
         )

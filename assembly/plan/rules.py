@@ -71,6 +71,27 @@ SECRET_KINDS = ("single", "multiple", "scale", "ranking")
 SECRET_KINDS_ONLY = "is for single, multiple, scale and ranking polls only; remove it"
 
 
+# Kinds where a majority rule means something (docs/results.md: "What counts as for").
+MAJORITY_KINDS = ("single", "scale", "ranking")
+QUORUM_RULE = "a quorum is a share of the checked-in members, above 0 and at most 1 (0.5: half)"
+
+
+def result_problems(kind: str, majority: str, quorum: float | None) -> list[tuple[str, str]]:
+    """What is wrong with a poll's majority rule and quorum, as (key, problem) pairs."""
+    found: list[tuple[str, str]] = []
+    if majority != "none" and kind not in MAJORITY_KINDS:
+        found.append(
+            (
+                "majority",
+                f"is for {', '.join(MAJORITY_KINDS)} polls only (no single winner in "
+                f"a {kind} poll); remove it",
+            )
+        )
+    if quorum is not None and not 0 < quorum <= 1:
+        found.append(("quorum", f"is {quorum:g}; {QUORUM_RULE}"))
+    return found
+
+
 def poll_problems(
     kind: str,
     options: int,

@@ -56,6 +56,12 @@ def _poll(poll: PollPlan) -> dict[str, Any]:
             data[key] = list(value) if isinstance(value, tuple) else value
     if poll.audience != "everyone":  # settings at their default stay out of the file
         data["audience"] = poll.audience
+    if poll.results != "live":
+        data["results"] = poll.results
+    if poll.majority != "none":
+        data["majority"] = poll.majority
+    if poll.quorum is not None:
+        data["quorum"] = float(poll.quorum)  # one spelling: 1.0, not 1
     if poll.secret:
         data["secret"] = True
     if poll.allow_new_statements:

@@ -153,15 +153,21 @@ async def make_current(request: Request) -> Response:
 
 
 async def poll_status(request: Request) -> Response:
-    status = {"open": "open", "close": "closed"}.get(request.path_params["action"], "")
+    """Open, close or reveal a poll (``reveal``: an ``on_reveal`` poll's result to the room)."""
+    action = request.path_params["action"]
+    status = {"open": "open", "close": "closed"}.get(action, "")
 
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
+        if action == "reveal":
+            return await domain.reveal_poll(db, event, account, _id(request))
         return await domain.set_poll_status(db, event, account, _id(request), status)
 
     event, poll = await staff_act(request, "run", act)
     if poll is None:
         return repeated(request, f"/console/{event.slug}")
     await state(request).push.agenda_changed(event)  # (a secret poll's tally after its grace)
+    if action == "reveal":
+        return done(request, "", f"/console/{event.slug}", f"Result revealed: {poll.question}")
     message = f"Poll {status}: {poll.question}"
     if poll.online_until:
         end = "" if message[-1] in ".?!" else "."

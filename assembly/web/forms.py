@@ -12,6 +12,8 @@ from assembly.domain import Refused
 from assembly.plan import (
     MODERATIONS,
     POLL_AUDIENCES,
+    POLL_MAJORITIES,
+    POLL_RESULTS,
     SUPPORTED_KINDS,
     EventPlan,
     PollPlan,
@@ -183,6 +185,18 @@ def poll(form: FormData) -> PollPlan:
         ends = ("label_low", "lowest point's label"), ("label_high", "highest point's label")
         labels = tuple(text(form, key, label, rules.LABEL) for key, label in ends)
         labels = labels if all(labels) else rules.DEFAULT_LABELS
+    results = _raw(form, "results") or "live"
+    if results not in POLL_RESULTS:
+        raise _bad("Choose when the room sees the result: live, on reveal, or never.")
+    majority = _raw(form, "majority") or "none"
+    if majority not in POLL_MAJORITIES:
+        raise _bad("Choose the majority rule: simple, two thirds, or none.")
+    quorum = share(form, "quorum", "quorum")
+    if majority != "none" and kind not in rules.MAJORITY_KINDS:
+        raise _bad(
+            "A majority rule is for single choice, support scale and ranking polls: "
+            f"choose “none” for this {kind} poll."
+        )
     return PollPlan(
         question=question,
         options=options,
@@ -192,6 +206,23 @@ def poll(form: FormData) -> PollPlan:
         labels=labels,
         rank_top=rank_top,
         audience=audience,
+        results=results,
+        majority=majority,
+        quorum=quorum,
         secret=secret,
         allow_new_statements=allow_new,
     )
+
+
+def share(form: FormData, key: str, label: str) -> float | None:
+    """A share above 0 and at most 1, written 0.5 or 50%; None when the field is empty."""
+    raw = _raw(form, key).replace(" ", "")
+    if not raw:
+        return None
+    try:
+        value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:  # NaN too
+        raise _bad(f"The {label} is a share of the checked-in members: 0.5 or 50% for half.")
+    return value
