@@ -59,7 +59,7 @@ async def _people(db: Database, n: int, channel: str = "room") -> tuple[Event, l
 
 
 async def _rights_polls(db: Database) -> tuple[FacilitatorAccount, list[Poll]]:
-    """Make "Rights and pledges" current; its two polls, and the facilitator."""
+    """Make "Rights and pledges" current; its two polls open to everyone, and the facilitator."""
     async with db.write() as s:
         event = await domain.event_by_slug(s, "demo")
         account = await s.scalar(select(FacilitatorAccount))
@@ -67,7 +67,11 @@ async def _rights_polls(db: Database) -> tuple[FacilitatorAccount, list[Poll]]:
         session = await s.scalar(select(AgendaItem).where(AgendaItem.title.startswith("Rights")))
         assert session is not None
         await domain.set_current_session(s, event, session.id, account)
-        polls = list(await s.scalars(select(Poll).where(Poll.session_id == session.id)))
+        polls = list(
+            await s.scalars(
+                select(Poll).where(Poll.session_id == session.id, Poll.audience == "everyone")
+            )
+        )
     assert len(polls) == 2
     return account, sorted(polls, key=lambda p: p.id)
 
