@@ -23,6 +23,7 @@ import math
 import os
 import re
 import resource
+import secrets
 import socket
 import sqlite3
 import subprocess
@@ -426,9 +427,12 @@ async def vote(
                 late.append(-delay)
             sent = time.monotonic()
             try:
-                r = await p.post(
-                    http, f"/e/demo/polls/{cmd['poll']}/ballot", ballot(cmd, k // n + p.index)
-                )
+                # Each ballot carries its own idempotency key, as the phone's form does.
+                form = {
+                    **ballot(cmd, k // n + p.index),
+                    "idempotency_key": secrets.token_urlsafe(12),
+                }
+                r = await p.post(http, f"/e/demo/polls/{cmd['poll']}/ballot", form)
                 code = str(r.status_code)
             except Exception as exc:  # noqa: BLE001
                 code = type(exc).__name__
@@ -461,6 +465,19 @@ def ballot(cmd: dict[str, Any], turn: int) -> dict[str, Any]:
     if kind == "scale":
         return {"kind": kind, "value": pick[0]}
     return {"kind": kind, **{f"place{i}": o for i, o in enumerate(pick[: cmd["places"]], 1)}}
+
+
+def options_on(page: str, kind: str) -> list[str]:
+    """The answers a phone's page offers in its poll of ``kind``: option ids, or scale points."""
+    if kind == "scale":
+        return re.findall(r'name="value" value="(\d+)"', page)
+    if kind == "ranking":
+        return sorted(set(re.findall(r'<option value="(\d+)"', page)), key=page.index)
+    return re.findall(r'name="option" value="(\d+)"', page)
+
+
+def places_on(page: str) -> int:
+    return len(re.findall(r'name="place\d+"', page))
 
 
 async def open_poll_of_kind(
@@ -849,13 +866,8 @@ async def scenarios(
 
     # --- vote burst ---
     poll_id, page = await open_poll_of_kind(http, staff, posters[0], args.kind)
-    if args.kind == "scale":
-        options = re.findall(r'name="value" value="(\d+)"', page)
-    elif args.kind == "ranking":
-        options = sorted(set(re.findall(r'<option value="(\d+)"', page)), key=page.index)
-    else:
-        options = re.findall(r'name="option" value="(\d+)"', page)
-    places = len(re.findall(r'name="place\d+"', page))
+    options = options_on(page, args.kind)
+    places = places_on(page)
     poll_marker[0] = f'id="poll-{poll_id}-results"'
     await asyncio.sleep(1)
     tallies.clear()
