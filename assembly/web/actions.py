@@ -29,7 +29,13 @@ from assembly.web.common import (
     repeated,
     state,
 )
-from assembly.web.identity import cookie_name, event_and_me, me_or_new, remember
+from assembly.web.identity import (
+    cookie_name,
+    event_and_me,
+    event_and_me_batched,
+    me_or_new,
+    remember,
+)
 
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
@@ -56,15 +62,21 @@ class _Checked:
     repeated: bool  # the idempotency key shows it was done before
 
 
-async def _check(request: Request, limit: str, observers: bool = False) -> _Checked:
+async def _check(
+    request: Request, limit: str, observers: bool = False, batched: bool = False
+) -> _Checked:
     """CSRF, identity, role, rate limits and a reused key: everything that can refuse cheaply
     happens before taking a turn at the writer, so a flood of refused requests from one phone
-    does not hold up everyone else's."""
+    does not hold up everyone else's. ``batched``: the identity is looked up together with
+    other requests' (the ballot's hot path)."""
     form = await checked_form(request)
     st = state(request)
     key = idempotency_key(request, form)
-    async with st.db.read() as db:
-        event, known, used = await event_and_me(request, db, key)
+    if batched:
+        event, known, used = await event_and_me_batched(request, key)
+    else:
+        async with st.db.read() as db:
+            event, known, used = await event_and_me(request, db, key)
     if known is not None and used:
         return _Checked(form, event, known, key, repeated=True)
     if known is not None and known.role == "observer" and not observers:
@@ -170,7 +182,7 @@ async def upvote(request: Request) -> Response:
 
 async def ballot(request: Request) -> Response:
     poll_id = path_int(request.path_params["poll"])
-    checked = await _check(request, "ballot")
+    checked = await _check(request, "ballot", batched=True)
     event, me = checked.event, checked.known
     if checked.repeated:
         return repeated(request, f"/e/{event.slug}#poll")
