@@ -36,6 +36,7 @@ from assembly.web.identity import (
     me_or_new,
     remember,
 )
+from assembly.web.replies import PollReplies
 
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
@@ -46,6 +47,8 @@ SAID = {
     "group": "Your group is saved.",
 }
 
+# The poll widget a ballot's reply carries, rendered once per tally and answer.
+_replies = PollReplies()
 
 T = TypeVar("T")
 Action = Callable[[AsyncSession, Event, Participant, FormData], Awaitable[T]]
@@ -210,15 +213,8 @@ async def ballot(request: Request) -> Response:
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
-    html = st.render(
-        "participant/_poll.html",
-        event=event,
-        view=view,
-        mine=answer,
-        can_vote=True,
-        grace=grace_left(poll, utcnow()) if me.channel == "online" else 0,
-        csrf="",
-    )
+    grace = grace_left(poll, utcnow()) if me.channel == "online" else 0
+    html = _replies.widget(st.render, event, view, answer, grace)
     if answer.kind == "single":
         said = f"Vote for “{view.label(answer.options[0])}” counted."
     else:
