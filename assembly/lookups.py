@@ -102,6 +102,8 @@ class Lookups:
                 used = {(actor, key) for actor, key in rows}
         self.batches += 1
         for ask in batch:
+            if ask.done.done():  # its request was cancelled meanwhile (the phone went away)
+                continue
             event = events.get(ask.slug)
             if event is None:
                 ask.done.set_exception(Refused(NO_SUCH_EVENT, 404))
