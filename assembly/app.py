@@ -25,6 +25,7 @@ from assembly.domain import Refused
 from assembly.fairshare import FairShare, FairShareMiddleware
 from assembly.guard import Guard
 from assembly.headers import SecurityHeadersMiddleware
+from assembly.lookups import Lookups
 from assembly.models import Instance
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -136,6 +137,7 @@ def create_app(settings: Settings) -> Starlette:
             fair=FairShare(),
             ballots=ballots,
             guard=guard,
+            lookups=Lookups(db),
         )
         try:
             yield {"app": st}

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import http.cookiejar
 import json
@@ -23,12 +24,14 @@ import math
 import os
 import re
 import resource
+import secrets
 import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -412,6 +415,9 @@ async def vote(
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     voters: set[int] = set()
+    # Per voter: their last acknowledged ballot, and whether a later one went unanswered (a
+    # client error: it may or may not have been stored, so that voter cannot be checked).
+    last: dict[int, tuple[dict[str, Any], bool]] = {}
     last_ack = 0.0
     late: list[float] = []
 
@@ -426,9 +432,12 @@ async def vote(
                 late.append(-delay)
             sent = time.monotonic()
             try:
-                r = await p.post(
-                    http, f"/e/demo/polls/{cmd['poll']}/ballot", ballot(cmd, k // n + p.index)
-                )
+                # Each ballot carries its own idempotency key, as the phone's form does.
+                form = {
+                    **ballot(cmd, k // n + p.index),
+                    "idempotency_key": secrets.token_urlsafe(12),
+                }
+                r = await p.post(http, f"/e/demo/polls/{cmd['poll']}/ballot", form)
                 code = str(r.status_code)
             except Exception as exc:  # noqa: BLE001
                 code = type(exc).__name__
@@ -438,15 +447,52 @@ async def vote(
                 latencies.append((now - sent) * 1000)
                 voters.add(p.index)
                 last_ack = max(last_ack, now)
+                last[p.index] = (form, False)
+            elif p.index in last:
+                last[p.index] = (last[p.index][0], True)
 
     await asyncio.gather(*(voter(mine[i], ks) for i, ks in plan.items()))
     return {
         "latencies": [round(x, 2) for x in latencies],
         "statuses": statuses,
         "voters": len(voters),
+        "acknowledged": len(latencies),
+        "last": [[participant_of(mine[i]), form, unsure] for i, (form, unsure) in last.items()],
         "last_ack": last_ack,
         "late_max_s": round(max(late), 3) if late else 0.0,
     }
+
+
+def participant_of(person: Person) -> str | None:
+    """The participant id in a person's participant cookie (itsdangerous: base64 JSON, then
+    the signature; a leading dot when compressed). Read, not checked: the server checks it."""
+    for name, value in person.cookies.items():
+        if name.startswith("asm_p") and name[5:].isdigit():
+            payload = value.rsplit(".", 1)[0]
+            data = payload.lstrip(".")
+            raw = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4))
+            found: str = json.loads(zlib.decompress(raw) if payload.startswith(".") else raw)
+            return found
+    return None
+
+
+def expected_rows(last: list[list[Any]]) -> tuple[dict[str, tuple[int | None, str]], int]:
+    """What each voter's stored ballot must hold: their last acknowledged ballot, as the
+    poll's kind stores it (``assembly.kinds``); and how many voters cannot be checked."""
+    from starlette.datastructures import FormData
+
+    from assembly.kinds import KINDS, parse_ballot
+
+    expected: dict[str, tuple[int | None, str]] = {}
+    unsure = 0
+    for pid, form, later_unanswered in last:
+        if later_unanswered or pid is None:
+            unsure += 1
+            continue
+        pairs = [(k, str(x)) for k, v in form.items() for x in (v if isinstance(v, list) else [v])]
+        answer = parse_ballot(FormData(pairs))
+        expected[pid] = KINDS[answer.kind].store(answer)
+    return expected, unsure
 
 
 def ballot(cmd: dict[str, Any], turn: int) -> dict[str, Any]:
@@ -461,6 +507,19 @@ def ballot(cmd: dict[str, Any], turn: int) -> dict[str, Any]:
     if kind == "scale":
         return {"kind": kind, "value": pick[0]}
     return {"kind": kind, **{f"place{i}": o for i, o in enumerate(pick[: cmd["places"]], 1)}}
+
+
+def options_on(page: str, kind: str) -> list[str]:
+    """The answers a phone's page offers in its poll of ``kind``: option ids, or scale points."""
+    if kind == "scale":
+        return re.findall(r'name="value" value="(\d+)"', page)
+    if kind == "ranking":
+        return sorted(set(re.findall(r'<option value="(\d+)"', page)), key=page.index)
+    return re.findall(r'name="option" value="(\d+)"', page)
+
+
+def places_on(page: str) -> int:
+    return len(re.findall(r'name="place\d+"', page))
 
 
 async def open_poll_of_kind(
@@ -577,6 +636,27 @@ async def ensure_database(db_url: str) -> None:
                 await conn.execute(text(f'CREATE DATABASE "{url.database}"'))
     finally:
         await engine.dispose()
+
+
+async def stored_rows(
+    db_url: str, db_file: Path | None, poll: int
+) -> dict[str, tuple[int | None, str]]:
+    """Each participant's stored ballot in ``poll``: (option_id, marks)."""
+    query = "SELECT participant_id, option_id, marks FROM ballot WHERE poll_id = {}"
+    if db_file is not None:
+        with contextlib.closing(sqlite3.connect(db_file)) as con:
+            rows = con.execute(query.format("?"), (poll,)).fetchall()
+    else:
+        from sqlalchemy import text
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(db_url)
+        try:
+            async with engine.connect() as c:
+                rows = list((await c.execute(text(query.format(":p")), {"p": poll})).all())
+        finally:
+            await engine.dispose()
+    return {str(p): (o, m or "") for p, o, m in rows}
 
 
 async def count_ballots(db_url: str, db_file: Path | None, poll: int) -> dict[str, int]:
@@ -849,13 +929,8 @@ async def scenarios(
 
     # --- vote burst ---
     poll_id, page = await open_poll_of_kind(http, staff, posters[0], args.kind)
-    if args.kind == "scale":
-        options = re.findall(r'name="value" value="(\d+)"', page)
-    elif args.kind == "ranking":
-        options = sorted(set(re.findall(r'<option value="(\d+)"', page)), key=page.index)
-    else:
-        options = re.findall(r'name="option" value="(\d+)"', page)
-    places = len(re.findall(r'name="place\d+"', page))
+    options = options_on(page, args.kind)
+    places = places_on(page)
     poll_marker[0] = f'id="poll-{poll_id}-results"'
     await asyncio.sleep(1)
     tallies.clear()
@@ -880,6 +955,10 @@ async def scenarios(
     if profiler is not None:
         await profiler.wait()
     stored = await count_ballots(db_url, db_file, poll_id)
+    # Lost: a voter whose stored ballot is not their last acknowledged one (or is missing).
+    expected, unsure = expected_rows([x for v in votes for x in v["last"]])
+    rows = await stored_rows(db_url, db_file, poll_id)
+    lost = sum(1 for pid, row in expected.items() if rows.get(pid) != row)
     if args.kind == "single":
         final = [stored.get(o, 0) for o in options]
     else:  # the result the screen settles on, once it shows every stored ballot
@@ -922,7 +1001,12 @@ async def scenarios(
         "sender_late_max_s": max((v["late_max_s"] for v in votes), default=0.0),
         "acknowledged_voters": acked,
         "stored_ballots": sum(stored.values()),
-        "ballots_lost": acked - sum(stored.values()),
+        "ballots_acknowledged": sum(v["acknowledged"] for v in votes),
+        "voters_missing": acked - sum(stored.values()),
+        # Voters whose stored ballot is not the last one acknowledged to them.
+        "ballots_lost": lost,
+        "voters_checked": len(expected),
+        "voters_unsure": unsure,
         "stored_by_option": final if args.kind == "single" else stored,
         "screen_tally_frames": len(tallies),
         "screen_last_tally": tallies[-1][1] if tallies else None,

@@ -81,3 +81,27 @@ def test_a_retried_ballot_and_response_are_done_once(client: TestClient) -> None
             data={"text": "Thanks", "csrf_token": token, "idempotency_key": "r1"},
         )
     assert len(rows(client, Response)) == 1
+
+
+def test_every_ballot_reply_carries_its_own_fresh_key(client: TestClient) -> None:
+    """The reply's widget is rendered once per tally and answer (assembly.web.replies): its
+    form's key must still be new in every reply, and the widget otherwise the same."""
+    import re
+
+    from tests.test_polls import vote
+
+    token = login(client)
+    poll, options = open_first_poll(client, token)
+    replies = [vote(client, poll, options[0].id).text for _ in range(3)]
+    keys = [re.findall(r'name="idempotency_key" value="([^"]+)"', r) for r in replies]
+    assert all(len(k) == 1 for k in keys) and len({k[0] for k in keys}) == 3
+    assert not any("key-slot-" in r for r in replies)
+
+    def rest(html: str) -> str:  # the widget's form without its key (the tally may move on)
+        form = html[html.index("<form") : html.index("</form>")]
+        return re.sub(r'name="idempotency_key" value="[^"]+"', "", form)
+
+    same = {rest(r) for r in replies}
+    assert len(same) == 1 and "checked" in replies[0]
+    other = vote(client, poll, options[1].id).text  # another answer: its own widget
+    assert rest(other) not in same

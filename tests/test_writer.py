@@ -205,3 +205,37 @@ def test_stopping_the_writer_mid_group_answers_every_request(settings: Settings)
     # After the stop, a ballot is refused with a sentence to send it again, and not stored.
     assert isinstance(late, Refused) and late.status == 503 and late.retry_after
     assert "Send it again" in late.message
+
+
+def test_a_cancelled_lookup_does_not_fail_the_others_of_its_group() -> None:
+    """assembly.lookups: a request that went away while its group was looked up is skipped;
+    the others of the group get their answer."""
+    import asyncio
+
+    from assembly.lookups import Lookups
+
+    class _Db:
+        def read(self) -> Any:
+            class _S:
+                async def __aenter__(self) -> Any:
+                    return self
+
+                async def __aexit__(self, *exc: object) -> None:
+                    return None
+
+                async def scalars(self, stmt: object, params: object) -> list[Any]:
+                    await asyncio.sleep(0)
+                    return []
+
+            return _S()
+
+    async def go() -> None:
+        lookups = Lookups(_Db())  # type: ignore[arg-type]
+        first = asyncio.ensure_future(lookups.event_and_participants("demo", [], None))
+        second = asyncio.ensure_future(lookups.event_and_participants("demo", [], None))
+        await asyncio.sleep(0)
+        first.cancel()
+        with pytest.raises(Refused):  # no such event: the answer, not an InvalidStateError
+            await second
+
+    asyncio.run(go())

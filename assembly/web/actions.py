@@ -29,7 +29,14 @@ from assembly.web.common import (
     repeated,
     state,
 )
-from assembly.web.identity import cookie_name, event_and_me, me_or_new, remember
+from assembly.web.identity import (
+    cookie_name,
+    event_and_me,
+    event_and_me_batched,
+    me_or_new,
+    remember,
+)
+from assembly.web.replies import PollReplies
 
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
@@ -43,6 +50,8 @@ SAID = {
     "statement_held": "Sent to the facilitators; your statement appears once they approve it.",
 }
 
+# The poll widget a ballot's reply carries, rendered once per tally and answer.
+_replies = PollReplies()
 
 T = TypeVar("T")
 Action = Callable[[AsyncSession, Event, Participant, FormData], Awaitable[T]]
@@ -59,15 +68,21 @@ class _Checked:
     repeated: bool  # the idempotency key shows it was done before
 
 
-async def _check(request: Request, limit: str, observers: bool = False) -> _Checked:
+async def _check(
+    request: Request, limit: str, observers: bool = False, batched: bool = False
+) -> _Checked:
     """CSRF, identity, role, rate limits and a reused key: everything that can refuse cheaply
     happens before taking a turn at the writer, so a flood of refused requests from one phone
-    does not hold up everyone else's."""
+    does not hold up everyone else's. ``batched``: the identity is looked up together with
+    other requests' (the ballot's hot path)."""
     form = await checked_form(request)
     st = state(request)
     key = idempotency_key(request, form)
-    async with st.db.read() as db:
-        event, known, used = await event_and_me(request, db, key)
+    if batched:
+        event, known, used = await event_and_me_batched(request, key)
+    else:
+        async with st.db.read() as db:
+            event, known, used = await event_and_me(request, db, key)
     if known is not None and used:
         return _Checked(form, event, known, key, repeated=True)
     if known is not None and known.role == "observer" and not observers:
@@ -173,7 +188,7 @@ async def upvote(request: Request) -> Response:
 
 async def ballot(request: Request) -> Response:
     poll_id = path_int(request.path_params["poll"])
-    checked = await _check(request, "ballot")
+    checked = await _check(request, "ballot", batched=True)
     event, me = checked.event, checked.known
     if checked.repeated:
         return repeated(request, f"/e/{event.slug}#poll")
@@ -202,15 +217,10 @@ async def ballot(request: Request) -> Response:
         )
     # No recount per ballot: the reply shows the last tally; the coalesced push follows.
     view = await st.push.latest_view(poll)
-    html = st.render(
-        "participant/_poll.html",
-        event=event,
-        view=view,
-        mine=Answer(answer.kind) if poll.secret else answer,  # a secret choice is not shown back
-        can_vote=True,
-        grace=grace_left(poll, utcnow()) if me.channel == "online" else 0,
-        csrf="",
-    )
+    grace = grace_left(poll, utcnow()) if me.channel == "online" else 0
+    # A secret choice is not shown back: the phone shows only that its ballot is in.
+    mine = Answer(answer.kind) if poll.secret else answer
+    html = _replies.widget(st.render, event, view, mine, grace)
     if poll.secret:
         said = domain.SECRET_IN
     elif answer.kind == "single":

@@ -19,6 +19,7 @@ from assembly.domain import Refused
 from assembly.fairshare import PENALTY_HEADER, FairShare
 from assembly.guard import Guard
 from assembly.headers import same_origin
+from assembly.lookups import Lookups
 from assembly.models import MAX_KEY, Event
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
@@ -48,6 +49,7 @@ class State:
     fair: FairShare
     ballots: BallotWriter
     guard: Guard
+    lookups: Lookups  # who sent a ballot, looked up for many at once
 
 
 def state(conn: HTTPConnection) -> State:

@@ -48,6 +48,27 @@ async def event_and_me(
     return event, me, bool(me is not None and key and await domain.key_used(db, me.id, key))
 
 
+async def event_and_me_batched(
+    request: HTTPConnection, key: str | None = None
+) -> tuple[Event, Participant | None, bool]:
+    """``event_and_me`` for the hot path (a ballot): the common case, a browser whose cookies
+    name at most ``_CANDIDATES`` events, is looked up together with the other requests that
+    arrive meanwhile (``assembly.lookups``); any other case the usual way."""
+    names = [n for n in request.cookies if n.startswith("asm_p") and n[5:].isdigit()]
+    st = state(request)
+    ids = {n: st.signer.participant_id(request.cookies[n]) for n in names[:_CANDIDATES]}
+    candidates = [i for i in ids.values() if i]
+    event, found = await st.lookups.event_and_participants(
+        request.path_params["event"], candidates, key
+    )
+    name = cookie_name(event)
+    if name in ids or name not in names:
+        me, used = found.get(ids.get(name) or "", (None, False))
+        return event, me, used
+    async with st.db.read() as db:
+        return await event_and_me(request, db, key)
+
+
 def remember(request: Request, response: Response, event: Event, p: Participant) -> Response:
     st = state(request)
     response.headers.append(
