@@ -29,6 +29,7 @@ from assembly.models import (
     Session,
     utcnow,
 )
+from assembly.outcomes.shares import percentages
 
 
 @dataclass
@@ -111,8 +112,14 @@ class PollView:
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @cached_property
+    def _percents(self) -> dict[int, int]:
+        """Each option's whole percentage, summing to 100 (largest remainders, ``outcomes``)."""
+        ids = [o.id for o in self.options]
+        return dict(zip(ids, percentages([self.counts.get(i, 0) for i in ids]), strict=True))
+
     def percent(self, option_id: int) -> int:
-        return round(100 * self.counts.get(option_id, 0) / self.total) if self.total else 0
+        return self._percents.get(option_id, 0)
 
 
 async def polls_of_session(db: AsyncSession, session: Session | None) -> list[Poll]:
