@@ -340,6 +340,14 @@ def test_the_plan_round_trips_every_kinds_keys() -> None:
             "majority",
             "single, scale, ranking polls only",
         ),
+        ("kind: open_text\n        options: [A, B]", "options", "no options"),
+        ("kind: statements", "options", "missing"),
+        ("kind: single\n        statements: [A, B]", "statements", "in place of"),
+        (
+            "kind: single\n        options: [A, B]\n        allow_new_statements: true",
+            "allow_new_statements",
+            "statements polls only",
+        ),
     ],
 )
 def test_bad_kind_settings_in_a_plan_are_problems(poll: str, where: str, says: str) -> None:

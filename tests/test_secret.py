@@ -19,6 +19,7 @@ from assembly.plan.read import read_plan
 from assembly.plan.write import write_plan
 from tests.conftest import csrf_of, login
 from tests.test_contributions import rows
+from tests.test_kinds import _ballot
 from tests.test_polls import _session
 
 BOTH_DATABASES = True
@@ -54,14 +55,7 @@ def _open_secret(
 def _vote(client: TestClient, poll: Poll, fields: dict[str, Any], new: bool = True) -> Any:
     """A ballot from a phone: a new one (``new``), which joins with its ballot (the domain's
     ``cast_ballot``), or this one, known already (the writer)."""
-    if new:
-        client.cookies.clear()
-    token = csrf_of(client)
-    return client.post(
-        f"/e/demo/polls/{poll.id}/ballot",
-        data={"csrf_token": token, "kind": poll.kind, **fields},
-        headers={"HX-Request": "true"},
-    )
+    return _ballot(client, poll, fields, new)
 
 
 def _known_phone(client: TestClient) -> None:

@@ -50,3 +50,18 @@ def _body(value: object, what: str) -> str:
             422,
         )
     return body
+
+
+def short_text(value: object, limit: int, what: str, empty: str, then: str) -> str:
+    """A short written text (a statement, an open answer) with its whitespace runs as one space,
+    or a 422 sentence: ``empty`` when there is nothing, else that ``what`` is too long and to
+    shorten it, ``then`` (add it, send it)."""
+    text = " ".join(value.split()) if isinstance(value, str) else ""
+    if not text:
+        raise Refused(empty, 422)
+    if len(text) > limit:
+        raise Refused(
+            f"{what} is {len(text)} characters; the limit is {limit}. Shorten it, then {then}.",
+            422,
+        )
+    return text

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.domain.ballots import may_vote
 from assembly.domain.polls import lock_poll, polls_changed
 from assembly.domain.records import audit
-from assembly.domain.refusal import Refused
+from assembly.domain.refusal import Refused, short_text
 from assembly.domain.setup import require_open
 from assembly.models import Ballot, Event, FacilitatorAccount, Participant, Poll, PollOption
 from assembly.plan.rules import STATEMENT
@@ -23,16 +23,8 @@ _NO_POLL = "That poll does not exist. Reload the page to see the current poll."
 
 def statement_text(value: object) -> str:
     """A statement as written (whitespace runs as one space), or a 422 sentence."""
-    text = " ".join(value.split()) if isinstance(value, str) else ""
-    if not text:
-        raise Refused("The statement is empty. Write one short sentence, then add it.", 422)
-    if len(text) > STATEMENT:
-        raise Refused(
-            f"The statement is {len(text)} characters; the limit is {STATEMENT}. "
-            "Shorten it, then add it.",
-            422,
-        )
-    return text
+    empty = "The statement is empty. Write one short sentence, then add it."
+    return short_text(value, STATEMENT, "The statement", empty, "add it")
 
 
 async def add_statement(

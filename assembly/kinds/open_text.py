@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import repeat
 
-from assembly.domain.refusal import Refused
+from assembly.domain.refusal import short_text
 from assembly.kinds.base import Answer, ByVoter, Form, Voters
 from assembly.models import Poll
 from assembly.outcomes.cloud import cloud_svg
@@ -37,16 +37,8 @@ class OpenTextResult:
 
 def text_of(form_value: object) -> str:
     """A short answer as written (line breaks as one space), or a 422 sentence."""
-    text = " ".join(form_value.split()) if isinstance(form_value, str) else ""
-    if not text:
-        raise Refused("Your answer is empty. Write a few words, then send it.", 422)
-    if len(text) > LONGEST:
-        raise Refused(
-            f"Your answer is {len(text)} characters; the limit is {LONGEST}. "
-            "Shorten it, then send it.",
-            422,
-        )
-    return text
+    empty = "Your answer is empty. Write a few words, then send it."
+    return short_text(form_value, LONGEST, "Your answer", empty, "send it")
 
 
 class OpenText(ByVoter):

@@ -9,31 +9,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from assembly.outcomes.statements import Tally
 from tests.browser.conftest import SCREEN
-from tests.browser.helpers import overflow, staff, visitor, wait_connected
-from tests.browser.test_kinds import PHONE_360
+from tests.browser.helpers import overflow, staff, wait_connected
+from tests.browser.test_kinds import PHONE_360, _other_ballot, _shoot
 from tests.conftest import LiveServer
 
 STATEMENTS = "Which of these should the NHS Constitution say?"
 OPEN_TEXT = "In a few words, what should the NHS Constitution promise you?"
 FIRST = "Patients should be able to see their own records online"
 SECOND = "Carers should have rights of their own"
-
-
-def _other_ballot(server: LiveServer, data: dict[str, Any]) -> None:
-    with visitor(server.url) as other:
-        poll = re.findall(r"/polls/(\d+)/ballot", other.page())[0]
-        r = other.http.post(
-            f"/e/demo/polls/{poll}/ballot", data={**data, "csrf_token": other.token}
-        )
-        assert r.status_code == 303, r.text
-
-
-def _shoot(page: Page, artifacts: Path, name: str) -> None:
-    page.screenshot(path=str(artifacts / f"kinds-{name}.png"), full_page=True)
 
 
 def test_a_phone_answers_statements_and_open_text_and_the_screen_shows_the_tally(
