@@ -10,7 +10,7 @@ from typing import Any
 from starlette.testclient import TestClient
 
 from assembly.domain.members import ALPHABET
-from assembly.models import Ballot, Contribution, Member, Participant
+from assembly.models import Ballot, Contribution, Member, Participant, Poll, PollOption
 from tests.conftest import PASSWORD, csrf_of, live_socket, login, receive_until
 from tests.test_contributions import post, rows
 from tests.test_polls import open_first_poll, vote
@@ -246,3 +246,63 @@ def test_the_consoles_check_in_widget_follows_live(client: TestClient) -> None:
         client.cookies.clear()  # a phone opening a card (the socket stays open)
         client.get(f"/i/{_member(client, 'Siân Evans').code}")
         assert "Members: 2 of 3 checked in" in receive_until(console, 'id="checkin"')
+
+
+def test_a_card_opened_on_a_second_phone_brings_its_votes_along(client: TestClient) -> None:
+    """One member, one vote, whatever phone: the members poll's ballot moves to the new phone
+    and the secret poll's receipt is copied to it, so neither phone votes twice."""
+    from tests.test_polls import _session
+    from tests.test_secret import _ballots
+
+    token = _as(client, "olive", "organiser")
+    ann = _import(client, token)[0]
+    session = _session(client, "Rights")
+    client.post(f"/console/demo/sessions/{session.id}/current", data={"csrf_token": token})
+    members_poll, secret_poll = sorted(
+        (p for p in rows(client, Poll) if p.session_id == session.id), key=lambda p: p.id
+    )[:2]
+    _set(client, "update poll set audience = 'members' where id = :p", p=members_poll.id)
+    _set(client, "update poll set secret = true where id = :p", p=secret_poll.id)
+    options = {
+        p.id: sorted(o.id for o in rows(client, PollOption) if o.poll_id == p.id)
+        for p in (members_poll, secret_poll)
+    }
+    staff = dict(client.cookies.items())
+
+    def phone_votes(poll: Poll) -> Any:
+        return client.post(
+            f"/e/demo/polls/{poll.id}/ballot",
+            data={"csrf_token": csrf_of(client), "kind": "single", "option": options[poll.id][0]},
+            headers={"HX-Request": "true"},
+        )
+
+    def as_staff_open(poll: Poll) -> None:
+        client.cookies.clear()
+        for name, value in staff.items():
+            client.cookies.set(name, value)
+        r = client.post(f"/console/demo/polls/{poll.id}/open", data={"csrf_token": token})
+        assert r.status_code in (200, 303)
+
+    def holder() -> str | None:
+        return next(m for m in rows(client, Member) if m.id == ann.id).participant_id
+
+    as_staff_open(members_poll)
+    client.cookies.clear()
+    client.get(f"/i/{ann.code}")  # the first phone
+    first_phone = holder()
+    assert phone_votes(members_poll).status_code == 200
+    as_staff_open(secret_poll)  # (closes the members poll)
+    client.cookies.clear()
+    client.get(f"/i/{ann.code}")  # a second phone
+    second_phone = holder()
+    assert second_phone not in (None, first_phone)
+    [ballot] = _ballots(client, members_poll)
+    assert ballot.participant_id == second_phone  # it moved with the card
+    # The secret poll: the second phone votes, then the card is opened on a third phone.
+    assert phone_votes(secret_poll).status_code == 200
+    client.cookies.clear()
+    client.get(f"/i/{ann.code}")
+    assert holder() not in (first_phone, second_phone)
+    r = phone_votes(secret_poll)
+    assert r.status_code == 409 and "already voted in this secret ballot" in r.text
+    assert len(_ballots(client, secret_poll)) == 1

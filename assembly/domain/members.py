@@ -12,12 +12,22 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
-from assembly.models import Event, FacilitatorAccount, Member, Participant, utcnow
+from assembly.models import (
+    Ballot,
+    BallotReceipt,
+    Event,
+    FacilitatorAccount,
+    Member,
+    Participant,
+    Poll,
+    utcnow,
+)
 from assembly.roster import RosterRow
 
 # No 0/O, 1/I/L: a code read off a card and typed into a phone cannot be misread.
@@ -139,10 +149,37 @@ async def member_by_code(db: AsyncSession, raw: str) -> Member | None:
     return found
 
 
+async def _carry_votes(db: AsyncSession, before: str, now: str) -> None:
+    """A card opened on another phone is the same member: their ballots in members-only polls
+    move to the new phone (the old one is public again and may not vote there), and the new
+    phone gets a copy of their secret-ballot receipts (the old one keeps its own), so one member
+    has one vote whatever phone they use. A poll the new phone voted in already is left alone."""
+    mine = aliased(Ballot)
+    members_polls = select(Poll.id).where(Poll.audience == "members")
+    await db.execute(
+        update(Ballot)
+        .where(
+            Ballot.participant_id == before,
+            Ballot.poll_id.in_(members_polls),
+            ~exists().where(mine.poll_id == Ballot.poll_id, mine.participant_id == now),
+        )
+        .values(participant_id=now)
+        .execution_options(synchronize_session=False)
+    )
+    receipts = await db.scalars(
+        select(BallotReceipt.poll_id).where(BallotReceipt.participant_id == before)
+    )
+    have = set(
+        await db.scalars(select(BallotReceipt.poll_id).where(BallotReceipt.participant_id == now))
+    )
+    db.add_all(BallotReceipt(poll_id=i, participant_id=now) for i in receipts if i not in have)
+
+
 async def claim(db: AsyncSession, m: Member, p: Participant) -> Member:
     """Make ``p`` the member ``m``: role member, the roster's table and group, checked in. A
     participant who held ``m`` before, or a member ``p`` held before, is let go."""
     if m.participant_id is not None and m.participant_id != p.id:
+        await _carry_votes(db, m.participant_id, p.id)
         await _release(db, m)
     held = await db.scalars(select(Member).where(Member.participant_id == p.id, Member.id != m.id))
     for other in held:
