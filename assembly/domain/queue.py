@@ -106,7 +106,7 @@ async def speaker_queue(db: AsyncSession, event: Event) -> list[Hand]:
         .where(SpeakerRequest.event_id == event.id, SpeakerRequest.status.in_(UP))
         .order_by(SpeakerRequest.raised_at, SpeakerRequest.id)
     )
-    hands = [Hand(r, name or "") for r, name in rows.tuples()]
+    hands = [Hand(r, name or "") for r, name in rows]
     return sorted(hands, key=lambda h: -UP.index(h.request.status))  # stable: raised order
 
 
@@ -200,8 +200,9 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _seconds(start: datetime, end: datetime) -> int:
-    return max(0, round((aware(end) - aware(start)).total_seconds()))
+def seconds_between(start: datetime, end: datetime) -> int:
+    """Whole seconds from ``start`` to ``end`` (0 if ``end`` is earlier)."""
+    return max(0, int((aware(end) - aware(start)).total_seconds()))
 
 
 async def speaking_seconds_by_channel(
@@ -220,7 +221,7 @@ async def speaking_seconds_by_channel(
     if session_id is not None:
         query = query.where(SpeakerRequest.session_id == session_id)
     totals = dict.fromkeys(CHANNELS, 0)
-    for channel, start, end in (await db.execute(query)).tuples():
+    for channel, start, end in await db.execute(query):
         if start is not None and end is not None:
-            totals[channel] = totals.get(channel, 0) + _seconds(start, end)
+            totals[channel] = totals.get(channel, 0) + seconds_between(start, end)
     return totals
