@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import re
-from html import unescape
 from datetime import timedelta
+from html import unescape
 from typing import Any
 
 import httpx2 as httpx
