@@ -41,6 +41,7 @@ from assembly.web import (
     members,
     organise,
     participant,
+    queue,
     screen,
     statements,
     team,
@@ -164,6 +165,7 @@ def create_app(settings: Settings) -> Starlette:
         *members.routes,
         *checkin.routes,
         *statements.routes,
+        *queue.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -41,6 +41,10 @@ RULES: dict[str, Rule] = {
         6000,
         "You have changed your vote many times in a minute. Wait a little, then vote again.",
     ),
+    # Raising and lowering a hand (each one re-draws every console's queue).
+    "hand": Rule(
+        10, 600, "You have raised and lowered your hand many times. Wait a minute, then try again."
+    ),
     "name": Rule(10, 600, "You have changed your name many times. Wait a minute, then try again."),
     "join": Rule(
         0,

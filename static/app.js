@@ -141,6 +141,15 @@
       else if (n) n.textContent = String(left);
     });
   }, 1000);
+  // --- the speaker queue: "Waiting 3:05", counted on here from the time the server sent
+  // ([data-since]); the console gets no push per second.
+  setInterval(function () {
+    document.querySelectorAll("[data-since] .since").forEach(function (n) {
+      var s = Math.max(0, Math.floor((Date.now() - Date.parse(n.parentNode.dataset.since)) / 1000));
+      if (!isNaN(s)) n.textContent = Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+    });
+  }, 1000);
+  // --- end of the speaker queue's part
   // Your own choice stays shown. A push re-renders the poll for everyone, so it cannot carry
   // this phone's ballot (nor a choice not sent yet): before a pushed poll replaces this one,
   // keep what the page showed as its own, and put it back when the same poll comes again

@@ -126,6 +126,12 @@ MATRIX: dict[str, set[str]] = {
     "checkin_page": DOOR,
     "checkin": DOOR,
     "member_card": EVERYONE,  # the personal code is the credential
+    # The speaker queue: participants raise and lower a hand; those who run the agenda call.
+    "raise_hand": BROWSERS - set(OBSERVERS),
+    "lower_hand": BROWSERS - set(OBSERVERS),
+    "queue_next": RUNNERS,
+    "queue_alternate": RUNNERS,
+    "queue_mark": RUNNERS,
 }
 
 
@@ -435,6 +441,13 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("upvote", lambda w: _post(w, f"/e/demo/c/{w.contribution}/upvote", on="1")),
     ("ballot", lambda w: _post(w, f"/e/demo/polls/{w.poll}/ballot", option=str(w.option))),
     ("delete_own", lambda w: _post(w, f"/e/demo/c/{w.own or w.contribution}/delete")),
+    # The speaker queue: a hand raised and lowered; the next called from an empty queue (409
+    # when allowed), and a mark on a hand that does not exist (404 when allowed).
+    ("raise_hand", lambda w: _post(w, "/e/demo/hand", topic="A point")),
+    ("lower_hand", lambda w: _post(w, "/e/demo/hand/lower")),
+    ("queue_next", lambda w: _post(w, "/console/demo/queue/next")),
+    ("queue_alternate", lambda w: _post(w, "/console/demo/queue/alternate", on="1")),
+    ("queue_mark", lambda w: _post(w, "/console/demo/queue/999999/done")),
     ("moderate", lambda w: _post(w, f"/console/demo/c/{w.contribution}/pin")),
     ("respond", lambda w: _post(w, f"/console/demo/c/{w.contribution}/respond", text="ok")),
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),

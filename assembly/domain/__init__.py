@@ -5,6 +5,7 @@ Every function takes an open session from ``Database.write()`` or ``read()``; th
 
 One module per concept: ``events`` (events and sessions), ``participants``, ``contributions``
 (with moderation), ``polls`` (and ballots), ``privacy`` (deleting, leaving, retention),
+``queue`` (the speaker queue),
 ``team`` and ``access`` (who is on an event's team, and what each role may do there),
 ``invites`` (one-time links onto a team),
 ``plans`` (an event built from a plan file, and read back into one), ``setup`` (creating an
@@ -91,6 +92,18 @@ from assembly.domain.privacy import (
     leave,
     purge,
 )
+from assembly.domain.queue import (
+    Hand,
+    call_next,
+    finish_speaking,
+    lower_hand,
+    my_hand,
+    raise_hand,
+    set_alternate,
+    speaker_queue,
+    speaking_seconds_by_channel,
+    start_speaking,
+)
 from assembly.domain.records import audit, claim_key, key_used
 from assembly.domain.refusal import Refused, upsert_insert
 from assembly.domain.secret import IN as SECRET_IN
@@ -174,6 +187,17 @@ __all__ = [
     "delete_own_contribution",
     "leave",
     "purge",
+    # the speaker queue
+    "Hand",
+    "call_next",
+    "finish_speaking",
+    "lower_hand",
+    "my_hand",
+    "raise_hand",
+    "set_alternate",
+    "speaker_queue",
+    "speaking_seconds_by_channel",
+    "start_speaking",
     # idempotency keys and audit
     "audit",
     "claim_key",

@@ -19,6 +19,7 @@ from assembly.models import (
     Event,
     Participant,
     Poll,
+    SpeakerRequest,
     Upvote,
     utcnow,
 )
@@ -114,6 +115,20 @@ async def anonymise(db: AsyncSession, participant_ids: list[str]) -> None:
             .values(upvotes=Contribution.upvotes - n)
             .execution_options(synchronize_session=False)
         )
+    # Speaker queue: a hand still waiting goes down; their topic goes; speaking time stays.
+    await db.execute(
+        update(SpeakerRequest)
+        .where(
+            SpeakerRequest.participant_id.in_(participant_ids),
+            SpeakerRequest.status.in_(("waiting", "called")),
+        )
+        .values(status="lowered")
+    )
+    await db.execute(
+        update(SpeakerRequest)
+        .where(SpeakerRequest.participant_id.in_(participant_ids))
+        .values(participant_id=None, topic="")
+    )
     await db.execute(delete(Participant).where(Participant.id.in_(participant_ids)))
 
 

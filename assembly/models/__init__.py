@@ -1,7 +1,8 @@
 """The tables, one module per concept: ``base`` (the declarative base, limits and values),
 ``event`` (installation, events, sessions, participants, the members' roster), ``content``
-(contributions, responses, upvotes, polls, options, ballots) and ``staff`` (accounts, teams,
-team invites, idempotency keys, the audit log). Everything is re-exported here."""
+(contributions, responses, upvotes, polls, options, ballots), ``queue`` (the speaker queue's
+raised hands) and ``staff`` (accounts, teams, team invites, idempotency keys, the audit log).
+Everything is re-exported here."""
 
 from assembly.models.base import (
     CHANNELS,
@@ -25,6 +26,7 @@ from assembly.models.content import (
     Upvote,
 )
 from assembly.models.event import Event, Instance, Member, Participant, Session
+from assembly.models.queue import HAND_STATUSES, MAX_TOPIC, SpeakerRequest
 from assembly.models.staff import (
     MAX_KEY,
     AuditEntry,
@@ -36,6 +38,7 @@ from assembly.models.staff import (
 
 __all__ = [
     "CHANNELS",
+    "HAND_STATUSES",
     "KINDS",
     "MAX_GROUP",
     "MAX_KEY",
@@ -43,6 +46,7 @@ __all__ = [
     "MAX_NAME",
     "MAX_TABLE",
     "MAX_TEXT",
+    "MAX_TOPIC",
     "TEAM_ROLES",
     "AuditEntry",
     "Ballot",
@@ -59,6 +63,7 @@ __all__ = [
     "RequestKey",
     "Response",
     "Session",
+    "SpeakerRequest",
     "TeamInvite",
     "TeamMember",
     "Upvote",

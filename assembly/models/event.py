@@ -43,6 +43,8 @@ class Event(Base):
     # poll closes (assembly/domain/closing.py).
     stream_delay: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
     call_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # The speaker queue calls room and online speakers in turn (see assembly/domain/queue.py).
+    queue_alternate: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Lists of strings (JSON): the words the filter holds back, the stakeholder groups offered
     # to participants, the themes contributions are sorted into.
     word_list: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

@@ -31,6 +31,7 @@ from assembly.web.common import (
     state,
     widget,
 )
+from assembly.web.queue import queue_context
 from assembly.web.screen import screen_address
 from live import serve_websocket
 
@@ -57,6 +58,7 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
         "joined": await domain.presence_counts(db, event),
         "connected": state(request).push.connected_by_channel(event.id),
         "checkin": await check_in_counts(db, event),
+        **await queue_context(db, event),  # the speaker queue
     }
 
 
@@ -91,6 +93,7 @@ WIDGETS = {
     "agenda": "console/_agenda.html",
     "presence": "console/_presence.html",
     "checkin": "console/_checkin.html",
+    "queue": "console/_queue.html",
 }
 
 

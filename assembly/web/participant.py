@@ -24,6 +24,7 @@ from assembly.web.actions import SAID
 from assembly.web.auth import current_account
 from assembly.web.common import client_address, page, refuse_socket, socket_lookup, state
 from assembly.web.identity import event_and_me, me_or_new, remember
+from assembly.web.queue import hand_context
 from live import serve_websocket
 
 
@@ -58,6 +59,7 @@ WIDGETS = {
     "prompt": ("_prompt.html", _prompt),
     "poll": ("participant/_poll.html", _poll),
     "feed": ("participant/_feed.html", _feed),
+    "hand": ("participant/_hand.html", hand_context),  # the speaker queue
 }
 
 
