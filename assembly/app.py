@@ -36,13 +36,16 @@ from assembly.web import (
     actions,
     agenda,
     auth,
+    cards,
     checkin,
     console,
+    desk,
     members,
     organise,
     participant,
     screen,
     statements,
+    tables,
     team,
 )
 from assembly.web.common import State, page, refused
@@ -164,6 +167,10 @@ def create_app(settings: Settings) -> Starlette:
         *members.routes,
         *checkin.routes,
         *statements.routes,
+        # Issue 11's desk: paper cards, tables, the moderation queue and the audit log.
+        *cards.routes,
+        *tables.routes,
+        *desk.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
