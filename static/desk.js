@@ -30,20 +30,28 @@
     }
     items[Math.max(0, Math.min(index, items.length - 1))].focus();
   }
-  // Decided: the item goes and the next one (or, at the end, the one before) takes the focus.
-  var focusAfter = null;
-  document.body.addEventListener("htmx:beforeSwap", function (e) {
-    var item = e.detail.target;
-    if (item && item.classList && item.classList.contains("queue-item")) {
-      focusAfter = queueItems().indexOf(item);
-    }
+  // Decided: once the item goes (by the reply, or by the push that may come first), the next
+  // one (or, at the end, the one before) takes the focus.
+  var deciding = null;
+  function decided(item) {
+    var items = queueItems();
+    var at = items.indexOf(item);
+    deciding = { item: item, next: items[at + 1] || items[at - 1] || null, at: at };
+  }
+  document.addEventListener("click", function (e) {
+    var button = e.target.closest && e.target.closest("#queue-items > li button");
+    if (button) decided(button.closest("li"));
   });
-  document.body.addEventListener("htmx:afterSettle", function () {
-    if (focusAfter !== null) {
-      var index = focusAfter;
-      focusAfter = null;
-      focusItem(queueItems(), index);
-    }
+  new MutationObserver(function () {
+    if (!deciding || document.body.contains(deciding.item)) return;
+    var d = deciding;
+    deciding = null;
+    if (d.next && document.body.contains(d.next)) d.next.focus();
+    else focusItem(queueItems(), d.at);
+  }).observe(document.body, { childList: true, subtree: true });
+  // The "moderation queue" link (access key m) lands on the first waiting item, ready for keys.
+  window.addEventListener("hashchange", function () {
+    if (location.hash === "#queue") focusItem(queueItems(), 0);
   });
   // A pushed item in a console filtered by table: shown only when it is that table's.
   document.body.addEventListener("htmx:oobAfterSwap", function () {
@@ -72,8 +80,14 @@
       if (!e.altKey && KINDS[key] && !typing(el) && pickKind(key)) e.preventDefault();
       return;
     }
+    if (e.altKey || typing(el)) return;
+    if (key === "m" && document.getElementById("queue-items")) {
+      focusItem(queueItems(), 0);  // from anywhere on the console (not while typing)
+      e.preventDefault();
+      return;
+    }
     var item = el && el.closest && el.closest("#queue-items > li");
-    if (!item || e.altKey || typing(el)) return;
+    if (!item) return;
     var items = queueItems();
     var at = items.indexOf(item);
     if (key === "j" || key === "k") {
