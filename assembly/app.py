@@ -36,14 +36,17 @@ from assembly.web import (
     actions,
     agenda,
     auth,
+    cards,
     checkin,
     console,
+    desk,
     members,
     organise,
     participant,
     queue,
     screen,
     statements,
+    tables,
     team,
 )
 from assembly.web.common import State, page, refused
@@ -166,6 +169,10 @@ def create_app(settings: Settings) -> Starlette:
         *checkin.routes,
         *statements.routes,
         *queue.routes,
+        # Issue 11's desk: paper cards, tables, the moderation queue and the audit log.
+        *cards.routes,
+        *tables.routes,
+        *desk.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -28,6 +28,17 @@ def console_topic(event_id: int) -> str:
     return f"event:{event_id}:console"
 
 
+def console_run_topic(event_id: int) -> str:
+    """The console of those who run the agenda and polls: everything on ``console_topic`` and
+    the agenda and poll fragments, which moderators and helpers never receive."""
+    return f"event:{event_id}:console:run"
+
+
+def console_topic_for(event_id: int, runs: bool) -> str:
+    """The one console topic a socket subscribes to (one topic: its sequence is exact)."""
+    return console_run_topic(event_id) if runs else console_topic(event_id)
+
+
 def screen_topic(event_id: int) -> str:
     return f"event:{event_id}:screen"
 
@@ -38,6 +49,11 @@ def participant_topic(participant_id: str) -> str:
 
 def oob_insert(html: str, target: str) -> str:
     return f'<div hx-swap-oob="afterbegin:{target}">{html}</div>'
+
+
+def _queue_append(html: str) -> str:
+    # The queue reads oldest first: a new pending item goes at its end.
+    return f'<div hx-swap-oob="beforeend:#modqueue-items">{html}</div>'
 
 
 def oob_delete(c: Contribution) -> str:
@@ -62,6 +78,11 @@ class Pusher:
         self.views: dict[int, domain.PollView] = {}
         self._later: list[asyncio.TimerHandle] = []  # recounts due when a grace ends
 
+    async def to_console(self, event_id: int, html: str) -> None:
+        """What every role's console shows: to both console topics."""
+        await self.hub.publish(console_topic(event_id), html)
+        await self.hub.publish(console_run_topic(event_id), html)
+
     async def start(self) -> None:
         for c in (self.tallies, self.upvotes, self.presence):
             await c.start()
@@ -79,7 +100,11 @@ class Pusher:
 
     async def contribution_added(self, event: Event, c: Contribution) -> None:
         console = self.render("console/_contribution.html", c=c, event=event)
-        await self.hub.publish(console_topic(event.id), oob_insert(console, "#console-feed-items"))
+        console = oob_insert(console, "#console-feed-items")
+        if c.status == "pending":  # the moderation queue's (every console has its list)
+            queued = self.render("console/_modqueue_item.html", c=c, event=event)
+            console += _queue_append(queued)
+        await self.to_console(event.id, console)
         if c.status == "visible":
             public = self.render("participant/_contribution.html", c=c, event=event, mine=False)
             await self.hub.publish(public_topic(event.id), oob_insert(public, "#feed-items"))
@@ -87,7 +112,9 @@ class Pusher:
     async def contribution_moderated(self, event: Event, before: Moderated) -> None:
         c = before.contribution
         console = self.render("console/_contribution.html", c=c, event=event, oob="true")
-        await self.hub.publish(console_topic(event.id), console)
+        if before.was_pending and c.status != "pending":
+            console += f'<li id="q-{c.id}" hx-swap-oob="delete"></li>'
+        await self.to_console(event.id, console)
         visible = c.status == "visible"
         if visible and before.was_visible:
             # Only the tags change: the item itself carries each viewer's own upvote state.
@@ -107,7 +134,8 @@ class Pusher:
     async def contribution_removed(self, event: Event, c: Contribution) -> None:
         """A contribution was deleted by its author: it disappears from every screen."""
         gone = oob_delete(c)
-        await self.hub.publish(console_topic(event.id), gone)
+        queued = f'<li id="q-{c.id}" hx-swap-oob="delete"></li>' if c.status == "pending" else ""
+        await self.to_console(event.id, gone + queued)
         if c.status == "visible":
             await self.hub.publish(public_topic(event.id), gone)
         if c.featured:
@@ -115,7 +143,7 @@ class Pusher:
 
     async def responded(self, event: Event, c: Contribution) -> None:
         html = self.render("_responses.html", c=c, oob="true")
-        await self.hub.publish(console_topic(event.id), html)
+        await self.to_console(event.id, html)
         if c.status == "visible":
             await self.hub.publish(public_topic(event.id), html)
             if c.participant_id:
@@ -146,7 +174,7 @@ class Pusher:
             counts = {
                 c.id: f'<span id="c-{c.id}-up" hx-swap-oob="true">{c.upvotes}</span>' for c in items
             }
-            await self.hub.publish(console_topic(event_id), "".join(counts.values()))
+            await self.to_console(event_id, "".join(counts.values()))
             public = "".join(counts[c.id] for c in items if c.status == "visible")
             if public:
                 await self.hub.publish(public_topic(event_id), public)
@@ -200,7 +228,7 @@ class Pusher:
             polls=polls,
             oob="true",
         )
-        await self.hub.publish(console_topic(event.id), console)
+        await self.hub.publish(console_run_topic(event.id), console)
 
     def ballot_cast(self, poll_id: int) -> None:
         """A ballot was stored or withdrawn: the poll's tally is recounted and pushed soon."""
@@ -234,7 +262,7 @@ class Pusher:
                 console += self.render(
                     "console/_poll_moderation.html", view=view, event=event, oob="true"
                 )
-            await self.hub.publish(console_topic(poll.event_id), console)
+            await self.hub.publish(console_run_topic(poll.event_id), console)
             await self.hub.publish(public_topic(poll.event_id), room)
             await self.hub.publish(screen_topic(poll.event_id), room)
 
@@ -277,4 +305,4 @@ class Pusher:
                 connected=self.connected_by_channel(event_id),
                 oob="true",
             )
-            await self.hub.publish(console_topic(event_id), html)
+            await self.to_console(event_id, html)

@@ -132,6 +132,14 @@ MATRIX: dict[str, set[str]] = {
     "queue_next": RUNNERS,
     "queue_alternate": RUNNERS,
     "queue_mark": RUNNERS,
+    # Issue 11's desk: helpers type in paper cards; runners make table facilitators; no caller
+    # here is a table's facilitator (test_desk covers the one who is); moderators' queue and log.
+    "card_form": DOOR,
+    "card_add": DOOR,
+    "table_facilitator": RUNNERS,
+    "table_summary": set(),
+    "queue_decide": MODERATORS,
+    "audit": MODERATORS,
 }
 
 
@@ -464,6 +472,12 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
         lambda w: _post(w, f"/console/demo/polls/{w.poll}/statements/{w.option}/approve"),
     ),
     ("moderate_answer", lambda w: _post(w, f"/console/demo/polls/{w.poll}/answers/1/hide")),
+    ("card_form", lambda w: _get(w, "/console/demo/cards/new")),
+    ("card_add", lambda w: _post(w, "/console/demo/cards", kind="i", text="A paper card")),
+    ("table_facilitator", lambda w: _post(w, f"/console/demo/members/{w.member}/table", on="1")),
+    ("table_summary", lambda w: _post(w, "/e/demo/table", kind="idea", text="Our table")),
+    ("queue_decide", lambda w: _post(w, f"/console/demo/modqueue/{w.contribution}/approve")),
+    ("audit", lambda w: _get(w, "/console/demo/audit")),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

@@ -128,7 +128,7 @@ def test_pre_moderation_holds_contributions_until_approved(client: TestClient) -
         live_socket(client, "/ws/e/demo") as public,
     ):
         r = post(client, "held-for-review", htmx=True)
-        assert "Sent to the facilitators" in r.text
+        assert "Waiting for a moderator" in r.text
         assert "Awaiting review" in receive_until(console, "console-feed-items")
         [c] = rows(client, Contribution)
         client.post(f"/console/demo/c/{c.id}/show", data={"csrf_token": token})

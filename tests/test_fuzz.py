@@ -280,6 +280,17 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "members_preview": {},
         "members_import": {"roster": _or_weird("name\nFuzz Person", "name,table\nFuzz Two,3")},
         "checkin": {"on": _or_weird("0", "1"), "q": _or_weird("Ann")},
+        # Issue 11's desk: paper cards, table facilitators and summaries, the queue.
+        "card_add": {
+            "kind": _or_weird("i", "e", "q", "c", *KINDS),
+            "text": text,
+            "group": _or_weird("", "Patient"),
+            "table": _or_weird("", "3", "t" * 41),
+            "entered": _or_weird("0", "7", "-1", "9" * 9),
+        },
+        "table_facilitator": {"on": _or_weird("0", "1")},
+        "table_summary": {"kind": _or_weird(*KINDS), "text": text},
+        "queue_decide": {},
         "member_reissue": {},
         "member_remove": {},
         "delete_own": {},
@@ -313,6 +324,7 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             "poll_status": world.open_poll,
             "team_withdraw": world.invites[0],
             "checkin": world.members[0],
+            "table_facilitator": world.members[0],
             "member_reissue": world.members[0],
             "member_remove": world.members[-1],
             "moderate_statement": world.kinds_ids[0] if world.kinds_ids else 0,
@@ -332,6 +344,7 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             "moderate_statement": "approve",
             "moderate_answer": "hide",
             "queue_mark": "speaking",
+            "queue_decide": "approve",
         }.get(route.name, ""),
     }
     fields = {
@@ -359,6 +372,9 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "checkin": [("on", "1")],
         "raise_hand": [("topic", "Waiting lists")],
         "queue_alternate": [("on", "1")],
+        "card_add": [("kind", "q"), ("text", "A paper card"), ("table", "2")],
+        "table_facilitator": [("on", "1")],
+        "table_summary": [("kind", "idea"), ("text", "Our table's view")],
         "event_settings": [("title", "NHS assembly"), ("moderation", "post")],
         "event_status": [("status", "open")],
         "session_add": [("title", "Fuzzed")],
@@ -421,6 +437,7 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "ballot": [world.open_poll, *world.polls],
         "team_withdraw": world.invites,
         "checkin": world.members,
+        "table_facilitator": world.members,
         "member_reissue": world.members,
         "member_remove": world.members,
     }.get(route, world.contributions)
@@ -430,6 +447,7 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "moderate_statement": ["approve", "hide"],
         "moderate_answer": ["hide", "show"],
         "queue_mark": ["speaking", "done"],
+        "queue_decide": ["approve", "hide"],
     }
     kinds = route in KIND_ROUTES
     if kinds:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused, _body, _text, upsert_insert
 from assembly.domain.setup import require_open
+from assembly.domain.words import initial_status
 from assembly.models import (
     KINDS,
     Contribution,
@@ -40,7 +41,7 @@ async def post_contribution(
         text=body,
         author_name=p.display_name,
         group_name=p.group_name,
-        status="pending" if event.moderation == "pre" else "visible",
+        status=initial_status(event, body),
         pinned=False,
         featured=False,
         answered=False,
@@ -123,9 +124,16 @@ async def public_feed(db: AsyncSession, event: Event, limit: int = 200) -> list[
 
 
 async def console_feed(
-    db: AsyncSession, event: Event, channel: str = "", kind: str = "", limit: int = 500
+    db: AsyncSession,
+    event: Event,
+    channel: str = "",
+    kind: str = "",
+    limit: int = 500,
+    table: str = "",
 ) -> list[Contribution]:
     q = select(Contribution).where(Contribution.event_id == event.id)
+    if table:
+        q = q.where(Contribution.table_label == table)
     if channel:
         q = q.where(Contribution.channel == channel)
     if kind:
@@ -165,6 +173,7 @@ class Moderated:
     contribution: Contribution
     was_visible: bool
     was_featured: bool
+    was_pending: bool = False
 
 
 async def moderate(
@@ -173,7 +182,7 @@ async def moderate(
     if action not in MODERATION_ACTIONS:
         raise Refused("That is not something a facilitator can do to a contribution.", 400)
     c = await contribution(db, event, contribution_id)
-    before = Moderated(c, c.status == "visible", c.featured)
+    before = Moderated(c, c.status == "visible", c.featured, c.status == "pending")
     field, value = MODERATION_ACTIONS[action]
     setattr(c, field, value)
     if action == "hide":

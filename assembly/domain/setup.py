@@ -15,6 +15,7 @@ from assembly.domain.access import is_installation_organiser
 from assembly.domain.plans import set_event
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
+from assembly.domain.words import DEFAULT_WORDS
 from assembly.models import Event, FacilitatorAccount, Participant, Poll, utcnow
 from assembly.plan import EVENT_STATUSES, EventPlan
 
@@ -52,6 +53,7 @@ async def create_event(
         status="draft",
         room_secret=secrets.token_hex(16),
         screen_key=secrets.token_hex(16),
+        word_list=list(DEFAULT_WORDS),
     )
     db.add(event)
     await db.flush()

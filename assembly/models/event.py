@@ -100,6 +100,8 @@ class Member(Base):
     name: Mapped[str] = mapped_column(String(MAX_MEMBER_NAME))
     group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
     table_label: Mapped[str] = mapped_column(String(MAX_TABLE), default="", server_default="")
+    # Made their table's facilitator in the console: they post its summaries (channel table).
+    table_facilitator: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     code: Mapped[str] = mapped_column(String(16), unique=True)
     participant_id: Mapped[str | None] = mapped_column(
         ForeignKey("participant.id", ondelete="SET NULL"), default=None

@@ -17,6 +17,7 @@ from assembly.domain import Refused
 from assembly.domain.closing import grace_left
 from assembly.kinds import Answer, parse_ballot
 from assembly.models import Event, Participant, utcnow
+from assembly.push import oob_insert
 from assembly.web.common import (
     checked_form,
     client_address,
@@ -41,7 +42,8 @@ from assembly.web.replies import PollReplies
 # What a post/redirect/get tells a person without JavaScript, by key (never text from the URL).
 SAID = {
     "sent": "Sent. It is at the top of the feed.",
-    "held": "Sent to the facilitators; it appears once they have read it.",
+    "held": "Waiting for a moderator: it appears in the feed once they approve it.",
+    "table": "Your table's summary is in the feed.",
     "voted": "Your vote is counted. You can change it until the poll closes.",
     "secret": domain.SECRET_IN,
     "name": "Your name is saved.",
@@ -164,6 +166,9 @@ async def post_contribution(request: Request) -> Response:
     await st.push.contribution_added(event, c)
     said = "sent" if c.status == "visible" else "held"
     html = st.render("participant/_form.html", event=event, csrf="")
+    if c.status == "pending":  # the author's own item, "waiting for a moderator", on their page
+        own = st.render("participant/_contribution.html", c=c, event=event, mine=False)
+        html += oob_insert(own, "#feed-items")
     response = done(request, html, f"/e/{event.slug}?said={said}#feed", SAID[said])
     return remember(request, response, event, me)
 

@@ -14,7 +14,6 @@ from starlette.routing import Route
 
 from assembly.domain import members as roster_of
 from assembly.models import Event, FacilitatorAccount
-from assembly.push import console_topic
 from assembly.web.auth import require_staff, staff_act
 from assembly.web.common import page, path_int, state
 
@@ -25,7 +24,7 @@ async def push_check_in(request: Request, event: Event) -> None:
     async with st.db.read() as db:
         counts = await roster_of.check_in_counts(db, event)
     html = st.render("console/_checkin.html", event=event, checkin=counts, oob="true")
-    await st.hub.publish(console_topic(event.id), html)
+    await st.push.to_console(event.id, html)
 
 
 def _query(raw: object) -> str:

@@ -18,7 +18,7 @@ from assembly.domain import Refused
 from assembly.domain.members import check_in_counts
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
-from assembly.push import console_topic
+from assembly.push import console_topic_for
 from assembly.web import forms
 from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
@@ -31,6 +31,7 @@ from assembly.web.common import (
     state,
     widget,
 )
+from assembly.web.desk import desk_context
 from assembly.web.queue import queue_context
 from assembly.web.screen import screen_address
 from live import serve_websocket
@@ -44,12 +45,14 @@ def _filters(request: Request) -> tuple[str, str]:
 
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     channel, kind = _filters(request)
+    table = request.query_params.get("table", "")[:40]
     session = await domain.current_session(db, event)
     return {
         "event": event,
         "channel": channel,
         "kind": kind,
-        "feed": await domain.console_feed(db, event, channel, kind),
+        "feed": await domain.console_feed(db, event, channel, kind, table=table),
+        **await desk_context(db, event, table),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
         "polls": [
@@ -65,7 +68,8 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
 async def console_page(request: Request) -> Response:
     account, event, role = await require_staff(request)
     st = state(request)
-    seq = st.hub.sequence(console_topic(event.id))  # before the content: see serve_websocket
+    topic = console_topic_for(event.id, domain.allows(role, "run"))
+    seq = st.hub.sequence(topic)  # before the content: see serve_websocket
     # A new session for the content: SQLite's snapshot starts at a transaction's first read, so
     # the event's session could miss a change published just before ``seq`` was read.
     async with st.db.read() as db:
@@ -84,6 +88,7 @@ async def console_page(request: Request) -> Response:
         can_moderate=domain.allows(role, "moderate"),
         can_organise=domain.allows(role, "organise"),
         can_checkin=domain.allows(role, "checkin"),
+        can_type_in=domain.allows(role, "type_in"),
         **ctx,
     )
 
@@ -93,12 +98,14 @@ WIDGETS = {
     "agenda": "console/_agenda.html",
     "presence": "console/_presence.html",
     "checkin": "console/_checkin.html",
-    "queue": "console/_queue.html",
+    "queue": "console/_queue.html",  # the speaker queue
+    "modqueue": "console/_modqueue.html",  # contributions waiting for a moderator
 }
 
 
 async def console_widget(request: Request) -> Response:
-    await require_staff(request)
+    # The agenda (sessions, polls) only for those who run them.
+    await require_staff(request, "run" if request.path_params["widget"] == "agenda" else "view")
     return await widget(request, WIDGETS, _context)
 
 
@@ -219,12 +226,13 @@ async def socket(websocket: WebSocket) -> None:
 
     async def find(db: AsyncSession) -> Event:
         event = await domain.event_by_slug(db, websocket.path_params["event"])
-        await domain.authorize(db, account, event, "view")
+        runs.append(domain.allows(await domain.authorize(db, account, event, "view"), "run"))
         return event
 
+    runs: list[bool] = []  # agenda and poll fragments only to those who run them
     event = await socket_lookup(websocket, find)
     if event is not None:
-        topic = console_topic(event.id)
+        topic = console_topic_for(event.id, runs[-1])
         del event, account  # plain values only for as long as the socket is open
         await serve_websocket(websocket, state(websocket).hub, [topic], [label])
 

@@ -12,7 +12,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain, sockets
-from assembly.domain import Refused
+from assembly.domain import Refused, desk
 from assembly.domain.closing import grace_left
 from assembly.headers import content_security_policy
 from assembly.models import Event, Participant, utcnow
@@ -104,6 +104,7 @@ async def event_page(request: Request) -> Response:
         st.push.joined(event.id)
     async with st.db.read() as db:
         ctx = await _page_context(db, event, me)
+        ctx["table_lead"] = await desk.table_of(db, event, me)  # their table's summary form
     ctx["seq"] = seq
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")

@@ -1,6 +1,6 @@
 """the speaker queue: raised hands, and whether calls alternate room and online
 
-Revision ID: 0014_queue
+Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-02 09:15:00
 """
@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_queue"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
