@@ -14,6 +14,7 @@ from assembly.domain.setup import require_open
 from assembly.models import (
     KINDS,
     Contribution,
+    ContributionTheme,
     Event,
     FacilitatorAccount,
     Participant,
@@ -47,6 +48,9 @@ async def post_contribution(
         upvotes=0,
         created_at=utcnow(),
         responses=[],
+        theme_tags=[],
+        outcome="open",
+        outcome_reason="",
     )
     db.add(c)
     await db.flush()
@@ -123,9 +127,17 @@ async def public_feed(db: AsyncSession, event: Event, limit: int = 200) -> list[
 
 
 async def console_feed(
-    db: AsyncSession, event: Event, channel: str = "", kind: str = "", limit: int = 500
+    db: AsyncSession,
+    event: Event,
+    channel: str = "",
+    kind: str = "",
+    limit: int = 500,
+    theme: str = "",
 ) -> list[Contribution]:
     q = select(Contribution).where(Contribution.event_id == event.id)
+    if theme:
+        tagged = select(ContributionTheme.contribution_id).where(ContributionTheme.theme == theme)
+        q = q.where(Contribution.id.in_(tagged))
     if channel:
         q = q.where(Contribution.channel == channel)
     if kind:
@@ -176,6 +188,9 @@ async def moderate(
     before = Moderated(c, c.status == "visible", c.featured)
     field, value = MODERATION_ACTIONS[action]
     setattr(c, field, value)
+    if field == "answered":  # the outcome says the same (assembly/domain/outcomes.py)
+        c.outcome = "answered" if value else ("open" if c.outcome == "answered" else c.outcome)
+        c.outcome_reason = "" if value else c.outcome_reason
     if action == "hide":
         c.featured = False  # a hidden contribution never stays on the big screen
     audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")
