@@ -20,7 +20,7 @@ MEASURES = (
     ("upvotes", "Upvotes"),
     ("featured", "Featured"),
     ("answered", "Answered"),
-    ("speaking", "Speaking time"),
+    ("speaking", "Speaking"),
 )
 
 
