@@ -130,6 +130,7 @@ def test_themes_tag_filter_and_refuse_an_unknown_theme(client: TestClient) -> No
 
 
 def test_a_theme_on_an_event_without_themes_says_where_to_add_them(client: TestClient) -> None:
+    _themes(client)  # the demo has some
     post(client, "x")
     token = login(client)
     c = _one(client)
