@@ -14,7 +14,9 @@ import jinja2
 from assembly.domain import Refused
 from assembly.domain.closing import grace_left
 from assembly.kinds import KINDS as KINDS_OF_POLL
-from assembly.models import CHANNELS, KINDS
+from assembly.models import CHANNELS, KINDS, OUTCOMES
+from assembly.outcomes.voice import MEASURES as VOICE_MEASURES
+from assembly.outcomes.voice import seconds_text
 from assembly.plan import rules as plan_rules
 from assembly.streams import stream_url
 
@@ -86,6 +88,10 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         CHANNELS=CHANNELS,
         KINDS=KINDS,
         CHANNEL_LABELS=CHANNEL_LABELS,
+        # You said, we did (issue 11): outcomes, and the share-of-voice panel's measures.
+        OUTCOMES=OUTCOMES,
+        VOICE_MEASURES=VOICE_MEASURES,
+        seconds_text=seconds_text,
         # Every form carries a fresh idempotency key: a double tap or a retry is done once.
         new_key=lambda: secrets.token_urlsafe(12),
         # The poll kinds offered, and a scale's end labels unless set (the poll forms').

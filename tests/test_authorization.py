@@ -77,6 +77,10 @@ MATRIX: dict[str, set[str]] = {
     "console_socket": set(STAFF),
     "moderate": MODERATORS,
     "respond": MODERATORS,
+    # You said, we did (issue 11): said about one contribution on its card, as a response is.
+    "set_outcome": MODERATORS,
+    "set_themes": MODERATORS,
+    "share_of_voice": set(STAFF),
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
     "console_poll_add": RUNNERS,
@@ -458,6 +462,12 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("queue_mark", lambda w: _post(w, "/console/demo/queue/999999/done")),
     ("moderate", lambda w: _post(w, f"/console/demo/c/{w.contribution}/pin")),
     ("respond", lambda w: _post(w, f"/console/demo/c/{w.contribution}/respond", text="ok")),
+    (
+        "set_outcome",
+        lambda w: _post(w, f"/console/demo/outcome/{w.contribution}", outcome="taken_forward"),
+    ),
+    ("set_themes", lambda w: _post(w, f"/console/demo/themes/{w.contribution}")),  # untags
+    ("share_of_voice", lambda w: _get(w, "/console/demo/voice")),
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
     ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),

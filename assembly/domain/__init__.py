@@ -65,6 +65,11 @@ from assembly.domain.invites import (
     pending_invites,
     withdraw_invite,
 )
+from assembly.domain.outcomes import (
+    set_outcome,
+    set_themes,
+    voice_counts,
+)
 from assembly.domain.participants import (
     join,
     participant,
@@ -125,6 +130,7 @@ from assembly.domain.team import (
     take_off_team,
     team_of,
 )
+from assembly.models import OUTCOMES
 
 __all__ = [
     # refusal
@@ -156,6 +162,11 @@ __all__ = [
     "set_upvote",
     "upvoted_by",
     "visible_contribution",
+    # you said, we did: outcomes, themes, share of voice
+    "OUTCOMES",
+    "set_outcome",
+    "set_themes",
+    "voice_counts",
     # plans
     "export_plan",
     "import_plan",

@@ -15,6 +15,7 @@ from assembly.domain.words import initial_status
 from assembly.models import (
     KINDS,
     Contribution,
+    ContributionTheme,
     Event,
     FacilitatorAccount,
     Participant,
@@ -22,6 +23,36 @@ from assembly.models import (
     Upvote,
     utcnow,
 )
+
+
+def new_contribution(
+    event: Event, channel: str, kind: str, text: str, **more: object
+) -> Contribution:
+    """A contribution to ``event``'s current session, moderated as its settings say, with every
+    column and collection set: pages and pushes render it after its database session ends."""
+    values: dict[str, object] = {
+        "event_id": event.id,
+        "session_id": event.current_session_id,
+        "participant_id": None,
+        "channel": channel,
+        "kind": kind,
+        "text": text,
+        "author_name": "",
+        "group_name": "",
+        "table_label": "",
+        "status": initial_status(event, text),
+        "pinned": False,
+        "featured": False,
+        "answered": False,
+        "upvotes": 0,
+        "created_at": utcnow(),
+        "responses": [],
+        "theme_tags": [],
+        "outcome": "open",
+        "outcome_reason": "",
+    }
+    values.update(more)
+    return Contribution(**values)
 
 
 async def post_contribution(
@@ -32,22 +63,14 @@ async def post_contribution(
     if kind_s not in KINDS:
         raise Refused("Choose what kind of contribution this is: " + ", ".join(KINDS) + ".", 422)
     body = _body(text, "Your contribution")
-    c = Contribution(
-        event_id=event.id,
-        session_id=event.current_session_id,
+    c = new_contribution(
+        event,
+        p.channel,
+        kind_s,
+        body,
         participant_id=p.id,
-        channel=p.channel,
-        kind=kind_s,
-        text=body,
         author_name=p.display_name,
         group_name=p.group_name,
-        status=initial_status(event, body),
-        pinned=False,
-        featured=False,
-        answered=False,
-        upvotes=0,
-        created_at=utcnow(),
-        responses=[],
     )
     db.add(c)
     await db.flush()
@@ -130,10 +153,14 @@ async def console_feed(
     kind: str = "",
     limit: int = 500,
     table: str = "",
+    theme: str = "",
 ) -> list[Contribution]:
     q = select(Contribution).where(Contribution.event_id == event.id)
     if table:
         q = q.where(Contribution.table_label == table)
+    if theme:
+        tagged = select(ContributionTheme.contribution_id).where(ContributionTheme.theme == theme)
+        q = q.where(Contribution.id.in_(tagged))
     if channel:
         q = q.where(Contribution.channel == channel)
     if kind:
@@ -185,6 +212,9 @@ async def moderate(
     before = Moderated(c, c.status == "visible", c.featured, c.status == "pending")
     field, value = MODERATION_ACTIONS[action]
     setattr(c, field, value)
+    if field == "answered":  # the outcome says the same (assembly/domain/outcomes.py)
+        c.outcome = "answered" if value else ("open" if c.outcome == "answered" else c.outcome)
+        c.outcome_reason = "" if value else c.outcome_reason
     if action == "hide":
         c.featured = False  # a hidden contribution never stays on the big screen
     audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")

@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.contributions import new_contribution
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused, _body, _text
 from assembly.domain.setup import require_open
-from assembly.domain.words import initial_status
 from assembly.models import (
     KINDS,
     AuditEntry,
@@ -21,7 +21,6 @@ from assembly.models import (
     FacilitatorAccount,
     Member,
     Participant,
-    utcnow,
 )
 from assembly.models.base import MAX_TABLE
 
@@ -43,26 +42,7 @@ def _kind(value: object) -> str:
 
 
 def _new(event: Event, channel: str, kind: str, text: str, **more: object) -> Contribution:
-    values: dict[str, object] = {
-        "event_id": event.id,
-        "session_id": event.current_session_id,
-        "participant_id": None,
-        "channel": channel,
-        "kind": kind,
-        "text": text,
-        "author_name": "",
-        "group_name": "",
-        "table_label": "",
-        "status": initial_status(event, text),
-        "pinned": False,
-        "featured": False,
-        "answered": False,
-        "upvotes": 0,
-        "created_at": utcnow(),
-        "responses": [],
-    }
-    values.update(more)
-    return Contribution(**values)
+    return new_contribution(event, channel, kind, text, **more)
 
 
 # --- tables ----------------------------------------------------------------------------------

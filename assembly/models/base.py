@@ -11,6 +11,13 @@ from sqlalchemy.orm import DeclarativeBase
 
 CHANNELS = ("room", "online", "table", "paper", "external")
 KINDS = ("idea", "experience", "question", "concern")
+# What became of a contribution (you said, we did), and how people read it.
+OUTCOMES = {
+    "open": "Open",
+    "answered": "Answered",
+    "taken_forward": "Taken forward",
+    "not_taken_forward": "Not taken forward",
+}
 MAX_TEXT = 1000
 MAX_NAME = 60
 MAX_GROUP = 60  # characters in a stakeholder group's name

@@ -46,6 +46,19 @@ class Contribution(Base):
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     upvotes: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # --- issue 11, you said, we did: what became of it (see OUTCOMES); ``answered`` is kept
+    # equal to ``outcome == "answered"``. A reason is required for "not_taken_forward".
+    outcome: Mapped[str] = mapped_column(String(20), default="open", server_default="open")
+    outcome_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The event's themes it is tagged with (one row each): filtered and grouped in SQL alike
+    # on SQLite and PostgreSQL. Loaded like the responses (one SELECT per query).
+    theme_tags: Mapped[list[ContributionTheme]] = relationship(
+        lazy="selectin",
+        order_by="ContributionTheme.theme",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+    # --- end issue 11 outcomes
     # Loaded with every contribution (one extra SELECT per query, not per row): pages and
     # pushes render outside the database session, where a lazy load cannot happen.
     responses: Mapped[list[Response]] = relationship(
@@ -55,6 +68,16 @@ class Contribution(Base):
         cascade="all, delete-orphan",
         passive_deletes=True,
     )
+
+
+class ContributionTheme(Base):
+    """One of the event's themes a facilitator tagged a contribution with."""
+
+    __tablename__ = "contribution_theme"
+    contribution_id: Mapped[int] = mapped_column(
+        ForeignKey("contribution.id", ondelete="CASCADE"), primary_key=True
+    )
+    theme: Mapped[str] = mapped_column(String(MAX_NAME), primary_key=True, index=True)
 
 
 class Response(Base):

@@ -32,6 +32,7 @@ from assembly.web.common import (
     widget,
 )
 from assembly.web.desk import desk_context
+from assembly.web.outcome_actions import voice_context
 from assembly.web.queue import queue_context
 from assembly.web.screen import screen_address
 from live import serve_websocket
@@ -46,12 +47,15 @@ def _filters(request: Request) -> tuple[str, str]:
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     channel, kind = _filters(request)
     table = request.query_params.get("table", "")[:40]
+    theme = request.query_params.get("theme", "")
+    theme = theme if theme in event.themes else ""
     session = await domain.current_session(db, event)
     return {
         "event": event,
         "channel": channel,
         "kind": kind,
-        "feed": await domain.console_feed(db, event, channel, kind, table=table),
+        "theme": theme,
+        "feed": await domain.console_feed(db, event, channel, kind, table=table, theme=theme),
         **await desk_context(db, event, table),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
@@ -74,6 +78,7 @@ async def console_page(request: Request) -> Response:
     # the event's session could miss a change published just before ``seq`` was read.
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
+        ctx.update(await voice_context(db, event))  # share of voice (issue 11)
     address = screen_address(request, event)
     return page(
         request,
