@@ -37,6 +37,7 @@ from assembly.web import (
     agenda,
     auth,
     checkin,
+    clock,
     console,
     members,
     organise,
@@ -155,6 +156,7 @@ def create_app(settings: Settings) -> Starlette:
         *participant.routes,
         *actions.routes,
         *auth.routes,
+        *clock.routes,  # before the console's: its paths are more specific
         *console.routes,
         *screen.routes,
         *organise.routes,

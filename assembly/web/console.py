@@ -31,6 +31,7 @@ from assembly.web.common import (
     state,
     widget,
 )
+from assembly.web.feedview import feed_view
 from assembly.web.screen import screen_address
 from live import serve_websocket
 
@@ -43,12 +44,14 @@ def _filters(request: Request) -> tuple[str, str]:
 
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     channel, kind = _filters(request)
+    order = feed_view(request).order
     session = await domain.current_session(db, event)
     return {
         "event": event,
         "channel": channel,
         "kind": kind,
-        "feed": await domain.console_feed(db, event, channel, kind),
+        "order": order,
+        "feed": await domain.console_feed(db, event, channel, kind, order=order),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
         "polls": [
@@ -89,6 +92,7 @@ async def console_page(request: Request) -> Response:
 WIDGETS = {
     "feed": "console/_feed.html",
     "agenda": "console/_agenda.html",
+    "clock": "console/_clock.html",
     "presence": "console/_presence.html",
     "checkin": "console/_checkin.html",
 }
