@@ -13,7 +13,7 @@ from sqlalchemy import select
 from starlette.testclient import TestClient
 from websockets.asyncio.client import connect
 
-from assembly.models import AuditEntry, Event, Session
+from assembly.models import AuditEntry, Event, Session, utcnow
 from tests.conftest import (
     PASSWORD,
     LiveServer,
@@ -86,6 +86,10 @@ def test_start_pause_resume_add_and_reset(client: TestClient) -> None:
     ends = s.timer_ends_at
     _timer(client, token, "add")  # one minute when none is given
     assert _current(client).timer_ends_at == ends + timedelta(minutes=1)
+    _set_current(client, 1, timer_ends_at=utcnow() - timedelta(minutes=5))  # it ran out
+    assert "Time is up." in client.get("/e/demo").text
+    _timer(client, token, "add", "2")  # two more minutes, from now
+    assert 118 <= int(_LEFT.search(client.get("/e/demo").text).group(1)) <= 120  # type: ignore[union-attr]
     _timer(client, token, "reset")
     s = _current(client)
     assert s.timer_ends_at is None and s.timer_left_seconds is None
@@ -95,6 +99,7 @@ def test_start_pause_resume_add_and_reset(client: TestClient) -> None:
         "timer.pause",
         "timer.add",
         "timer.start",
+        "timer.add",
         "timer.add",
         "timer.reset",
     ]

@@ -83,7 +83,8 @@ async def change_timer(
     """Start, pause, add minutes to, or reset the current session's timer; audited.
 
     Start takes the form's minutes, else resumes a paused timer, else the session's planned
-    minutes. Add takes the form's minutes, or one minute when none are given."""
+    minutes. Add takes the form's minutes, or one minute when none are given; added to a timer
+    that ran out, they run from now."""
     if action not in TIMER_ACTIONS:
         raise Refused("A timer starts, pauses, gets more minutes or is reset.", 422)
     minutes = minutes_from(
@@ -120,6 +121,8 @@ async def change_timer(
             session.timer_ends_at = timer.ends_at + timedelta(seconds=extra)
         elif timer.state == "paused":
             session.timer_left_seconds = timer.left + extra
+        elif timer.state == "over":  # "two more minutes": from now
+            session.timer_ends_at = now + timedelta(seconds=extra)
         else:
             raise Refused("Start the timer first; then you can add minutes to it.", 409)
     else:
