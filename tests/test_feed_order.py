@@ -46,6 +46,7 @@ def test_phones_sort_by_newest_or_most_upvoted_and_filter_to_questions(
     _seed(client)
     newest = client.get("/e/demo").text
     assert _order(newest, "Q-old", "I-mid", "Q-new") == ["Q-new", "I-mid", "Q-old"]
+    assert 'hx-get="/e/demo/w/feed" hx-trigger="resync' in newest  # the default: no query
     top = client.get("/e/demo?order=top").text
     assert _order(top, "Q-old", "I-mid", "Q-new") == ["I-mid", "Q-old", "Q-new"]
     questions = client.get("/e/demo?order=top&kind=question").text

@@ -25,6 +25,18 @@ def _seconds(page: Page) -> int:
     return int(minutes) * 60 + int(seconds)
 
 
+def _goes_below(page: Page, seconds: int) -> None:
+    """Wait (at most 10 s) until the page's countdown shows fewer than ``seconds``."""
+    page.wait_for_function(
+        """(limit) => {
+          const [m, s] = document.querySelector("#timer .left").textContent.trim().split(":");
+          return Number(m) * 60 + Number(s) < limit;
+        }""",
+        arg=seconds,
+        timeout=10_000,
+    )
+
+
 def _timer(console: Page, button: str, minutes: str = "") -> None:
     console.locator("#timer-minutes").fill(minutes)
     console.locator("#clock").get_by_role("button", name=button, exact=True).click()
@@ -50,10 +62,8 @@ def test_a_timer_counts_down_on_the_screen_and_a_phone_and_pauses_and_grows(
         expect(page.locator("#timer [data-clock] .left")).to_have_text(
             re.compile(r"^(2:00|1:5\d)$")
         )
-    first = {id(p): _seconds(p) for p in (screen, phone)}
-    phone.wait_for_timeout(2500)
-    for page in (screen, phone):
-        assert _seconds(page) <= first[id(page)] - 2, "the countdown did not go down"
+    for page in (screen, phone):  # it goes down by itself (a loaded machine may lag a bit)
+        _goes_below(page, _seconds(page) - 2)
     expect(phone.locator("#timer")).not_to_have_class(re.compile("last-minute"))
     expect(console.locator("#clock")).to_contain_text("Pause")
     console.screenshot(path=str(artifacts / "room-timer-console.png"), full_page=True)
@@ -76,8 +86,8 @@ def test_a_timer_counts_down_on_the_screen_and_a_phone_and_pauses_and_grows(
         expect(page.locator("#timer .left")).to_have_text(f"{expected // 60}:{expected % 60:02}")
     _timer(console, "Resume")
     expect(phone.locator("#timer [data-clock]")).to_have_count(1)
-    phone.wait_for_timeout(2200)
-    assert expected - 4 <= _seconds(phone) <= expected - 1
+    _goes_below(phone, expected - 1)
+    assert _seconds(phone) >= expected - 15
 
     # The last minute is red (and says so once, for screen readers).
     _timer(console, "Reset")
