@@ -38,6 +38,7 @@ from assembly.web import (
     auth,
     cards,
     checkin,
+    clock,
     console,
     desk,
     members,
@@ -160,6 +161,7 @@ def create_app(settings: Settings) -> Starlette:
         *participant.routes,
         *actions.routes,
         *auth.routes,
+        *clock.routes,  # before the console's: its paths are more specific
         *console.routes,
         *outcome_actions.routes,
         *screen.routes,

@@ -7,6 +7,7 @@ Topics: ``event:{id}:public`` (participants), ``event:{id}:console``, ``event:{i
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -14,10 +15,19 @@ from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
 from assembly.domain.closing import grace_left
-from assembly.models import Contribution, Event, Poll, utcnow
+from assembly.models import Contribution, Event, Poll, Session, utcnow
 from assembly.presence import Presence
 from assembly.render import Renderer
 from live import Coalescer, Hub
+
+
+@dataclass(frozen=True)
+class Clock:
+    """The timer (and, for phones, the stream or its private notice) as each audience gets it."""
+
+    timer: str
+    stream: str
+    console: str
 
 
 def public_topic(event_id: int) -> str:
@@ -218,8 +228,11 @@ class Pusher:
             "participant/_poll.html", event=event, view=shown_view, mine=None, oob="true"
         )
         screen_poll = self.render("screen/_poll.html", event=event, view=shown_view, oob="true")
-        await self.hub.publish(public_topic(event.id), prompt + public_poll)
-        await self.hub.publish(screen_topic(event.id), prompt + screen_poll)
+        clock = self._clock(event, session)  # issue 11: the new session's timer and stream
+        await self.hub.publish(
+            public_topic(event.id), prompt + public_poll + clock.timer + clock.stream
+        )
+        await self.hub.publish(screen_topic(event.id), prompt + screen_poll + clock.timer)
         console = self.render(
             "console/_agenda.html",
             event=event,
@@ -228,7 +241,25 @@ class Pusher:
             polls=polls,
             oob="true",
         )
-        await self.hub.publish(console_run_topic(event.id), console)
+        await self.hub.publish(console_run_topic(event.id), console + clock.console)
+
+    # --- the clock (issue 11): pushed on a change only, never per second ---
+
+    def _clock(self, event: Event, session: Session | None) -> Clock:
+        timer = self.render("_timer.html", event=event, session=session, oob="true")
+        console = self.render("console/_clock.html", event=event, session=session, oob="true")
+        # Only an online page has a live #stream; the room's has a still one (see app.js).
+        stream = self.render(
+            "participant/_stream.html", event=event, session=session, online=True, oob="true"
+        )
+        return Clock(timer=timer, stream=stream, console=console)
+
+    async def timer_changed(self, event: Event, session: Session) -> None:
+        """The current session's timer started, paused, gained minutes or was reset."""
+        clock = self._clock(event, session)
+        await self.hub.publish(public_topic(event.id), clock.timer)
+        await self.hub.publish(screen_topic(event.id), clock.timer)
+        await self.hub.publish(console_run_topic(event.id), clock.console)
 
     def ballot_cast(self, poll_id: int) -> None:
         """A ballot was stored or withdrawn: the poll's tally is recounted and pushed soon."""

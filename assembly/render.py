@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import jinja2
 
 from assembly.domain import Refused
+from assembly.domain.clock import timer_of
 from assembly.domain.closing import grace_left
 from assembly.kinds import KINDS as KINDS_OF_POLL
 from assembly.models import CHANNELS, KINDS, OUTCOMES
@@ -99,6 +100,8 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         DEFAULT_LABELS=plan_rules.DEFAULT_LABELS,
         # Seconds online voters have left on a closed poll, as of this render.
         grace_left=lambda poll: grace_left(poll, datetime.now(UTC)),
+        # A session's timer as of this render (pages count down from it themselves).
+        timer_of=lambda session: timer_of(session, datetime.now(UTC)),
     )
     return env
 

@@ -133,6 +133,35 @@
   });
   // "Closing for online voters: 23 s": counted down here, from the time the server rendered;
   // the server decides, this only keeps the number honest between pushes.
+  // A session's timer ([data-clock]) the same way, from the seconds left when the server rendered
+  // it (not its deadline: a phone's clock may be minutes out); red in its last minute, and a
+  // word for screen readers at one minute and at the end, never every second.
+  function clockText(left) {
+    var h = Math.floor(left / 3600), m = Math.floor(left % 3600 / 60), s = left % 60;
+    var mm = h ? (m < 10 ? "0" : "") + m : String(m);
+    return (h ? h + ":" : "") + mm + ":" + (s < 10 ? "0" : "") + s;
+  }
+  function tickClock(el) {
+    if (!el.clockEnds) el.clockEnds = Date.now() + Number(el.dataset.left) * 1000;
+    var left = Math.max(0, Math.ceil((el.clockEnds - Date.now()) / 1000));
+    var n = el.querySelector(".left");
+    if (n) n.textContent = clockText(left);
+    var box = el.closest(".timer");
+    if (box) {
+      box.classList.toggle("last-minute", left > 0 && left <= 60);
+      box.classList.toggle("timer-over", left === 0);
+    }
+    var note = el.querySelector(".clock-note");
+    var word = left === 0 ? "Time is up." : left <= 60 ? "Last minute." : "";
+    if (note && note.textContent !== word) note.textContent = word;
+  }
+  // The countdown starts from when the timer arrived (a page, a push, a re-fetch), not from
+  // the next tick.
+  htmx.onLoad(function (root) {
+    var clocks = root.querySelectorAll ? Array.prototype.slice.call(root.querySelectorAll("[data-clock]")) : [];
+    if (root.matches && root.matches("[data-clock]")) clocks.push(root);
+    clocks.forEach(tickClock);
+  });
   setInterval(function () {
     document.querySelectorAll("[data-until]").forEach(function (el) {
       var left = Math.ceil((Date.parse(el.dataset.until) - Date.now()) / 1000);
@@ -140,6 +169,7 @@
       if (left <= 0) el.remove();
       else if (n) n.textContent = String(left);
     });
+    document.querySelectorAll("[data-clock]").forEach(tickClock);
   }, 1000);
   // --- the speaker queue: "Waiting 3:05", counted on here from the time the server sent
   // ([data-since]); the console gets no push per second.
@@ -150,6 +180,25 @@
     });
   }, 1000);
   // --- end of the speaker queue's part
+  // The stream (participant/_stream.html): the same state pushed or re-fetched again is not
+  // swapped, so a poll opening does not restart the video; a room page's still placeholder
+  // never takes one.
+  function sameStream(shown, incoming) {
+    return shown && shown.dataset && shown.dataset.same &&
+      (shown.dataset.same === "still" || shown.dataset.same === incoming);
+  }
+  body.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var incoming = e.detail && e.detail.fragment && e.detail.fragment.firstElementChild;
+    if (incoming && incoming.id === "stream" && sameStream(e.detail.target, incoming.dataset.same)) {
+      e.detail.shouldSwap = false;
+    }
+  });
+  body.addEventListener("htmx:beforeSwap", function (e) {
+    var target = e.detail && e.detail.target;
+    if (!target || target.id !== "stream") return;
+    var found = /data-same="([^"]*)"/.exec(e.detail.serverResponse || "");
+    if (found && sameStream(target, found[1])) e.detail.shouldSwap = false;
+  });
   // Your own choice stays shown. A push re-renders the poll for everyone, so it cannot carry
   // this phone's ballot (nor a choice not sent yet): before a pushed poll replaces this one,
   // keep what the page showed as its own, and put it back when the same poll comes again

@@ -84,6 +84,9 @@ MATRIX: dict[str, set[str]] = {
     "make_current": RUNNERS,
     "poll_status": RUNNERS,
     "console_poll_add": RUNNERS,
+    # Issue 11.1: the agenda's clock is run by those who run the agenda.
+    "next_session": RUNNERS,
+    "timer": RUNNERS,
     # Statements participants add, like contributions; moderating them and open text answers.
     "add_statement": BROWSERS - set(OBSERVERS),
     "moderate_statement": MODERATORS,
@@ -471,6 +474,9 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("make_current", lambda w: _post(w, f"/console/demo/sessions/{w.session}/current")),
     ("poll_status", lambda w: _post(w, f"/console/demo/polls/{w.poll}/open")),
     ("new_screen_key", lambda w: _post(w, "/console/demo/screen/key")),
+    # A reset changes nothing later cells need (the next session is near the end: it closes
+    # the open poll).
+    ("timer", lambda w: _post(w, "/console/demo/timer", action="reset")),
     (
         "console_poll_add",
         lambda w: _post(w, "/console/demo/polls/new", question="Now?", options="Yes\nNo"),
@@ -548,6 +554,7 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("checkin_page", lambda w: _get(w, "/console/demo/checkin?q=matrix")),
     ("checkin", lambda w: _post(w, f"/console/demo/members/{w.member}/checkin", on="1")),
     ("member_reissue", lambda w: _post(w, f"/organise/demo/members/{w.member}/reissue")),
+    ("next_session", lambda w: _post(w, "/console/demo/sessions/next")),
     # Opening a member's card makes the caller that member: late, so no cell above sees it
     # (and before logout, which ends a staff caller's login).
     ("member_card", lambda w: _get(w, f"/i/{_member_code(w)}")),

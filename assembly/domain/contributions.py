@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -136,12 +137,28 @@ async def upvoted_by(db: AsyncSession, p: Participant | None, ids: list[int]) ->
     return set(rows)
 
 
-async def public_feed(db: AsyncSession, event: Event, limit: int = 200) -> list[Contribution]:
+# How a feed may be sorted: newest first, or most upvoted first (newest first among equals).
+FEED_ORDERS = {"new": "Newest", "top": "Most upvoted"}
+
+
+def _feed_order(order: str) -> tuple[Any, ...]:
+    if order == "top":
+        return (Contribution.upvotes.desc(), Contribution.id.desc())
+    return (Contribution.id.desc(),)
+
+
+async def public_feed(
+    db: AsyncSession, event: Event, limit: int = 200, order: str = "new", kind: str = ""
+) -> list[Contribution]:
+    """What participants see: visible contributions, pinned first, then by ``order``
+    (``FEED_ORDERS``); only those of ``kind`` when given."""
+    q = select(Contribution).where(
+        Contribution.event_id == event.id, Contribution.status == "visible"
+    )
+    if kind:
+        q = q.where(Contribution.kind == kind)
     rows = await db.scalars(
-        select(Contribution)
-        .where(Contribution.event_id == event.id, Contribution.status == "visible")
-        .order_by(Contribution.pinned.desc(), Contribution.id.desc())
-        .limit(limit)
+        q.order_by(Contribution.pinned.desc(), *_feed_order(order)).limit(limit)
     )
     return list(rows)
 
@@ -154,6 +171,7 @@ async def console_feed(
     limit: int = 500,
     table: str = "",
     theme: str = "",
+    order: str = "new",
 ) -> list[Contribution]:
     q = select(Contribution).where(Contribution.event_id == event.id)
     if table:
@@ -165,7 +183,7 @@ async def console_feed(
         q = q.where(Contribution.channel == channel)
     if kind:
         q = q.where(Contribution.kind == kind)
-    rows = await db.scalars(q.order_by(Contribution.id.desc()).limit(limit))
+    rows = await db.scalars(q.order_by(*_feed_order(order)).limit(limit))
     return list(rows)
 
 

@@ -74,6 +74,10 @@ class Session(Base):
     prompt: Mapped[str] = mapped_column(Text, default="")
     minutes: Mapped[int | None] = mapped_column(Integer, default=None)  # planned length
     private: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The session's timer (assembly/domain/clock.py): when it runs out, while it runs; the
+    # seconds it had left, while paused; neither when it was never started or was reset.
+    timer_ends_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    timer_left_seconds: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Participant(Base):

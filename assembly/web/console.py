@@ -32,6 +32,7 @@ from assembly.web.common import (
     widget,
 )
 from assembly.web.desk import desk_context
+from assembly.web.feedview import feed_view
 from assembly.web.outcome_actions import voice_context
 from assembly.web.queue import queue_context
 from assembly.web.screen import screen_address
@@ -49,13 +50,17 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
     table = request.query_params.get("table", "")[:40]
     theme = request.query_params.get("theme", "")
     theme = theme if theme in event.themes else ""
+    order = feed_view(request).order
     session = await domain.current_session(db, event)
     return {
         "event": event,
         "channel": channel,
         "kind": kind,
         "theme": theme,
-        "feed": await domain.console_feed(db, event, channel, kind, table=table, theme=theme),
+        "order": order,
+        "feed": await domain.console_feed(
+            db, event, channel, kind, table=table, theme=theme, order=order
+        ),
         **await desk_context(db, event, table),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
@@ -101,6 +106,7 @@ async def console_page(request: Request) -> Response:
 WIDGETS = {
     "feed": "console/_feed.html",
     "agenda": "console/_agenda.html",
+    "clock": "console/_clock.html",
     "presence": "console/_presence.html",
     "checkin": "console/_checkin.html",
     "queue": "console/_queue.html",  # the speaker queue
@@ -109,8 +115,9 @@ WIDGETS = {
 
 
 async def console_widget(request: Request) -> Response:
-    # The agenda (sessions, polls) only for those who run them.
-    await require_staff(request, "run" if request.path_params["widget"] == "agenda" else "view")
+    # The agenda (sessions, polls) and the clock only for those who run them.
+    runs = request.path_params["widget"] in ("agenda", "clock")
+    await require_staff(request, "run" if runs else "view")
     return await widget(request, WIDGETS, _context)
 
 

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from assembly import domain
 from assembly.models import Contribution, Event, FacilitatorAccount
 from assembly.outcomes.voice import share_of_voice
-from assembly.push import console_topic, participant_topic, public_topic
+from assembly.push import participant_topic, public_topic
 from assembly.web.auth import require_staff, staff_act
 from assembly.web.common import State, done, page, path_int, repeated, state
 
@@ -47,7 +47,7 @@ async def _pushed(st: State, event: Event, c: Contribution, told: str) -> None:
     async with st.db.read() as db:
         voice = await voice_context(db, event)
     panel = st.render("console/_voice.html", event=event, oob="true", **voice)
-    await st.hub.publish(console_topic(event.id), card + panel)
+    await st.push.to_console(event.id, card + panel)
     if c.status == "visible":
         public = st.render("participant/_meta.html", c=c, oob="true")
         public += st.render("_outcome.html", c=c, oob="true")

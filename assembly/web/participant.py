@@ -23,6 +23,7 @@ from assembly.streams import frame_origin
 from assembly.web.actions import SAID
 from assembly.web.auth import current_account
 from assembly.web.common import client_address, page, refuse_socket, socket_lookup, state
+from assembly.web.feedview import FeedView, feed_view
 from assembly.web.identity import event_and_me, me_or_new, remember
 from assembly.web.queue import hand_context
 from live import serve_websocket
@@ -49,9 +50,18 @@ async def _poll(db: AsyncSession, event: Event, me: Participant | None) -> dict[
     }
 
 
-async def _feed(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
-    feed = await domain.public_feed(db, event)
-    return {"feed": feed, "upvoted": await domain.upvoted_by(db, me, [c.id for c in feed])}
+async def _feed(
+    db: AsyncSession, event: Event, me: Participant | None, view: FeedView | None = None
+) -> dict[str, Any]:
+    view = view or FeedView()
+    feed = await domain.public_feed(db, event, order=view.order, kind=view.kind)
+    upvoted = await domain.upvoted_by(db, me, [c.id for c in feed])
+    return {"feed": feed, "upvoted": upvoted, "feed_view": view}
+
+
+async def _stream(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
+    """The stream, or a private session's notice: online participants only."""
+    return {"session": await domain.current_session(db, event), "online": _online(me)}
 
 
 # Each live widget: its template, and what it needs to render on its own.
@@ -60,13 +70,17 @@ WIDGETS = {
     "poll": ("participant/_poll.html", _poll),
     "feed": ("participant/_feed.html", _feed),
     "hand": ("participant/_hand.html", hand_context),  # the speaker queue
+    "timer": ("_timer.html", _prompt),
+    "stream": ("participant/_stream.html", _stream),
 }
 
 
-async def _page_context(db: AsyncSession, event: Event, me: Participant | None) -> dict[str, Any]:
+async def _page_context(
+    db: AsyncSession, event: Event, me: Participant | None, view: FeedView
+) -> dict[str, Any]:
     ctx: dict[str, Any] = {"event": event, "me": me}
-    for _, load in WIDGETS.values():
-        ctx.update(await load(db, event, me))
+    for name, (_, load) in WIDGETS.items():
+        ctx.update(await (_feed(db, event, me, view) if name == "feed" else load(db, event, me)))
     return ctx
 
 
@@ -103,7 +117,7 @@ async def event_page(request: Request) -> Response:
             me, _ = await domain.join(db, event, None, "online")
         st.push.joined(event.id)
     async with st.db.read() as db:
-        ctx = await _page_context(db, event, me)
+        ctx = await _page_context(db, event, me, feed_view(request))
         ctx["table_lead"] = await desk.table_of(db, event, me)  # their table's summary form
     ctx["seq"] = seq
     ctx["expired_code"] = request.query_params.get("code") == "expired"
@@ -123,7 +137,8 @@ async def widget(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
-        ctx = await load(db, event, me)
+        view = feed_view(request)
+        ctx = await (_feed(db, event, me, view) if load is _feed else load(db, event, me))
     await _seen(request, event)
     return page(request, template, event=event, me=me, **ctx)
 

@@ -17,7 +17,7 @@ from assembly import domain
 from assembly.domain import Refused
 from assembly.domain.queue import seconds_between
 from assembly.models import Event, FacilitatorAccount, Participant, SpeakerRequest, utcnow
-from assembly.push import console_topic, participant_topic
+from assembly.push import participant_topic
 from assembly.web.actions import _act
 from assembly.web.auth import staff_act
 from assembly.web.common import done, path_int, repeated, state
@@ -78,8 +78,9 @@ async def _publish(request: Request, event: Event, told: SpeakerRequest | None =
         )
         hand = await domain.my_hand(db, fresh, who) if who else None
     html = st.render("console/_queue.html", event=fresh, **ctx)
-    await st.hub.publish(
-        console_topic(event.id), st.render("console/_queue.html", event=fresh, oob="true", **ctx)
+    # Every role's console shows the queue (its controls only to those who run the agenda).
+    await st.push.to_console(
+        event.id, st.render("console/_queue.html", event=fresh, oob="true", **ctx)
     )
     if told is not None and who is not None:
         mine = st.render(
