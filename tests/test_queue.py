@@ -366,3 +366,23 @@ def test_participants_are_rows_of_their_own(client: TestClient) -> None:
     phone(client)
     phone(client)
     assert len(rows(client, Participant)) >= 2
+
+
+def test_every_roles_console_sees_a_hand_go_up(client: TestClient) -> None:
+    """The queue is pushed to both console topics: a facilitator's console (which subscribes to
+    the runners' topic) and a moderator's (the other) both get it."""
+    from tests.conftest import live_socket, receive_until
+
+    login(client)  # the facilitator: runs the agenda
+    with live_socket(client, "/ws/console/demo") as facilitator:
+        phone(client)
+        assert raise_hand(client, "Dentists in the north").status_code == 303
+        pushed = receive_until(facilitator, "Dentists in the north")
+    assert 'id="queue"' in pushed
+    _set(client, "update team_member set role = 'moderator'")
+    client.cookies.clear()
+    login(client)
+    with live_socket(client, "/ws/console/demo") as moderator:
+        phone(client)
+        assert raise_hand(client, "Pharmacies at night").status_code == 303
+        assert 'id="queue"' in receive_until(moderator, "Pharmacies at night")
