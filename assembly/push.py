@@ -7,7 +7,6 @@ Topics: ``event:{id}:public`` (participants), ``event:{id}:console``, ``event:{i
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
@@ -15,62 +14,39 @@ from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
 from assembly.domain.closing import grace_left
-from assembly.models import Contribution, Event, Poll, Session, utcnow
+from assembly.models import Contribution, Event, Poll, utcnow
 from assembly.presence import Presence
+from assembly.pushclock import Clock, ClockPushes
 from assembly.render import Renderer
+from assembly.topics import (
+    console_run_topic,
+    console_topic,
+    console_topic_for,
+    oob_delete,
+    oob_insert,
+    participant_topic,
+    public_topic,
+    queue_append,
+    screen_topic,
+)
 from live import Coalescer, Hub
 
-
-@dataclass(frozen=True)
-class Clock:
-    """The timer (and, for phones, the stream or its private notice) as each audience gets it."""
-
-    timer: str
-    stream: str
-    console: str
-
-
-def public_topic(event_id: int) -> str:
-    return f"event:{event_id}:public"
-
-
-def console_topic(event_id: int) -> str:
-    return f"event:{event_id}:console"
+# Topics and wrappers live in ``assembly.topics``; these names stay importable from here.
+__all__ = [
+    "Clock",
+    "Pusher",
+    "console_run_topic",
+    "console_topic",
+    "console_topic_for",
+    "oob_delete",
+    "oob_insert",
+    "participant_topic",
+    "public_topic",
+    "screen_topic",
+]
 
 
-def console_run_topic(event_id: int) -> str:
-    """The console of those who run the agenda and polls: everything on ``console_topic`` and
-    the agenda and poll fragments, which moderators and helpers never receive."""
-    return f"event:{event_id}:console:run"
-
-
-def console_topic_for(event_id: int, runs: bool) -> str:
-    """The one console topic a socket subscribes to (one topic: its sequence is exact)."""
-    return console_run_topic(event_id) if runs else console_topic(event_id)
-
-
-def screen_topic(event_id: int) -> str:
-    return f"event:{event_id}:screen"
-
-
-def participant_topic(participant_id: str) -> str:
-    return f"participant:{participant_id}"
-
-
-def oob_insert(html: str, target: str) -> str:
-    return f'<div hx-swap-oob="afterbegin:{target}">{html}</div>'
-
-
-def _queue_append(html: str) -> str:
-    # The queue reads oldest first: a new pending item goes at its end.
-    return f'<div hx-swap-oob="beforeend:#modqueue-items">{html}</div>'
-
-
-def oob_delete(c: Contribution) -> str:
-    return f'<li id="c-{c.id}" hx-swap-oob="delete"></li>'
-
-
-class Pusher:
+class Pusher(ClockPushes):
     """Turns domain changes into pushed fragments; bursts are coalesced per tick."""
 
     def __init__(self, hub: Hub, db: Database, render: Renderer, interval: float) -> None:
@@ -113,7 +89,7 @@ class Pusher:
         console = oob_insert(console, "#console-feed-items")
         if c.status == "pending":  # the moderation queue's (every console has its list)
             queued = self.render("console/_modqueue_item.html", c=c, event=event)
-            console += _queue_append(queued)
+            console += queue_append(queued)
         await self.to_console(event.id, console)
         if c.status == "visible":
             public = self.render("participant/_contribution.html", c=c, event=event, mine=False)
@@ -242,24 +218,6 @@ class Pusher:
             oob="true",
         )
         await self.hub.publish(console_run_topic(event.id), console + clock.console)
-
-    # --- the clock (issue 11): pushed on a change only, never per second ---
-
-    def _clock(self, event: Event, session: Session | None) -> Clock:
-        timer = self.render("_timer.html", event=event, session=session, oob="true")
-        console = self.render("console/_clock.html", event=event, session=session, oob="true")
-        # Only an online page has a live #stream; the room's has a still one (see app.js).
-        stream = self.render(
-            "participant/_stream.html", event=event, session=session, online=True, oob="true"
-        )
-        return Clock(timer=timer, stream=stream, console=console)
-
-    async def timer_changed(self, event: Event, session: Session) -> None:
-        """The current session's timer started, paused, gained minutes or was reset."""
-        clock = self._clock(event, session)
-        await self.hub.publish(public_topic(event.id), clock.timer)
-        await self.hub.publish(screen_topic(event.id), clock.timer)
-        await self.hub.publish(console_run_topic(event.id), clock.console)
 
     def ballot_cast(self, poll_id: int) -> None:
         """A ballot was stored or withdrawn: the poll's tally is recounted and pushed soon."""
