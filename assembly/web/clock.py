@@ -14,7 +14,7 @@ from starlette.routing import Route
 from assembly.domain.clock import change_timer, next_session
 from assembly.models import Event, FacilitatorAccount
 from assembly.web.auth import staff_act
-from assembly.web.common import done, repeated, state
+from assembly.web.common import closed_said, done, repeated, state
 
 _SAID = {
     "start": "The timer is running: {left} left.",
@@ -35,13 +35,7 @@ async def next_session_route(request: Request) -> Response:
     st = state(request)
     await st.push.agenda_changed(event)
     st.push.polls_closed(closed)
-    message = f"Next session: “{session.title}” is now current."
-    for poll in closed:
-        message += f" The poll “{poll.question}” closed" + (
-            f"; online voters have {event.stream_delay} s more (the stream's delay)."
-            if poll.online_until
-            else "."
-        )
+    message = f"Next session: “{session.title}” is now current." + closed_said(event, closed)
     return done(request, "", f"/console/{event.slug}", message)
 
 

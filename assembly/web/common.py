@@ -20,7 +20,7 @@ from assembly.fairshare import PENALTY_HEADER, FairShare
 from assembly.guard import Guard
 from assembly.headers import same_origin
 from assembly.lookups import Lookups
-from assembly.models import MAX_KEY, Event
+from assembly.models import MAX_KEY, Event, Poll
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
@@ -219,3 +219,15 @@ async def socket_event(websocket: WebSocket) -> Event | None:
     return await socket_lookup(
         websocket, lambda db: domain.event_by_slug(db, websocket.path_params["event"])
     )
+
+
+def closed_said(event: Event, closed: list[Poll]) -> str:
+    """What a session change says of the polls it closed (and the online voters' grace)."""
+    said = ""
+    for poll in closed:
+        said += f" The poll “{poll.question}” closed" + (
+            f"; online voters have {event.stream_delay} s more (the stream's delay)."
+            if poll.online_until
+            else "."
+        )
+    return said

@@ -22,6 +22,7 @@ from assembly.push import console_topic_for
 from assembly.web import forms
 from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
+    closed_said,
     done,
     page,
     path_int,
@@ -164,13 +165,7 @@ async def make_current(request: Request) -> Response:
     session, closed = changed
     await state(request).push.agenda_changed(event)
     state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
-    message = f"“{session.title}” is now the current session."
-    for poll in closed:
-        message += f" The poll “{poll.question}” closed" + (
-            f"; online voters have {event.stream_delay} s more (the stream's delay)."
-            if poll.online_until
-            else "."
-        )
+    message = f"“{session.title}” is now the current session." + closed_said(event, closed)
     return done(request, "", f"/console/{event.slug}", message)
 
 
