@@ -69,7 +69,12 @@ async def card_add(request: Request) -> Response:
     choices["entered"] += 1
     again = f"{back}?{urlencode({**choices, 'kind': c.kind})}#card-text"
     html = st.render(
-        "console/_card_form.html", event=event, keys=desk.KIND_KEYS, csrf="", **choices
+        "console/_card_form.html",
+        event=event,
+        keys=desk.KIND_KEYS,
+        csrf="",
+        autofocus=False,  # see the template
+        **choices,
     )
     held = " It waits for a moderator." if c.status == "pending" else ""
     said = f"Card {choices['entered']} entered ({c.kind}).{held}"

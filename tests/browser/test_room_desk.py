@@ -63,13 +63,13 @@ def test_a_helper_types_cards_and_a_moderator_works_the_queue_by_keyboard(
         expect(helper.locator("#card-count strong")).to_have_text(str(n))
         expect(helper.locator("#card-text")).to_have_value("")
         expect(helper.locator("#card-text")).to_be_focused()
-    # (The form's kind after the last card is not asserted here: it showed none checked in 1 of
-    # 3 runs under load, with every stored kind right; see the closing note of issue 11.)
+    expect(helper.locator('#card input[value="concern"]')).to_be_checked()
     helper.screenshot(path=str(artifacts / "room-helper-cards.png"), full_page=True)
     for _, text in CARDS:
         item = console.locator("#console-feed-items li", has_text=text)
         expect(item).to_be_visible()
         expect(item.locator(".channel-paper")).to_be_visible()
+        expect(item.locator(".text")).to_have_text(text)  # no kind's key typed into it
     kinds = [
         console.locator("#console-feed-items li", has_text=t).get_attribute("data-kind")
         for _, t in CARDS
