@@ -22,11 +22,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from assembly.ballot_rows import ballot_row, claim_keys, upsert_ballots
 from assembly.db import Database
 from assembly.domain import Refused, check_ballot, polls_changed, upsert_insert
 from assembly.domain import secret as secret_ballots
-from assembly.kinds import KINDS, Answer
-from assembly.models import Ballot, Event, Participant, Poll, PollOption, RequestKey, utcnow
+from assembly.kinds import Answer
+from assembly.models import Event, Participant, Poll, PollOption, utcnow
 from live.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ class BallotWriter:
             claimed: set[tuple[str, str]] = set()
             if first:
                 rows = await s.execute(
-                    _claim_keys(insert),
+                    claim_keys(insert),
                     [{"actor": a, "key": k, "created_at": now} for a, k in first],
                 )
                 claimed = {(a, k) for a, k in rows}
@@ -223,63 +224,11 @@ class BallotWriter:
             # One row per participant and poll: the last ballot in the group wins, as it would
             # had they been stored one by one.
             latest = {(i.poll_id, i.participant.id): i for i in accepted}
-            await s.execute(_upsert_ballots(insert), [_row(i, now) for i in latest.values()])
+            values = [ballot_row(i.poll_id, i.participant, i.answer, now) for i in latest.values()]
+            await s.execute(upsert_ballots(insert), values)
             accepted += secret
             await polls_changed(s, {i.poll_id for i in accepted})
             return [(i, polls[i.poll_id]) for i in accepted]
-
-
-# The group's two inserts are built once per dialect and run with a list of rows
-# (executemany): the same statement each time, so SQLAlchemy compiles it once. Built with the
-# rows in it, each group compiled a statement as long as the group (about a tenth of a ballot's
-# server time in the profile) and went through the ORM's bulk insert on top.
-_STATEMENTS: dict[tuple[Any, str], Any] = {}
-
-
-def _claim_keys(insert: Any) -> Any:
-    """INSERT the request keys, returning those that were not there before."""
-    stmt = _STATEMENTS.get((insert, "keys"))
-    if stmt is None:
-        table = RequestKey.__table__
-        stmt = insert(table).on_conflict_do_nothing().returning(table.c.actor, table.c.key)
-        _STATEMENTS[(insert, "keys")] = stmt
-    return stmt
-
-
-def _upsert_ballots(insert: Any) -> Any:
-    """INSERT ballots; a participant's ballot in the poll already is replaced."""
-    stmt = _STATEMENTS.get((insert, "ballots"))
-    if stmt is None:
-        table = Ballot.__table__
-        stmt = insert(table)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[table.c.poll_id, table.c.participant_id],
-            set_={
-                "option_id": stmt.excluded.option_id,
-                "marks": stmt.excluded.marks,
-                "group_name": stmt.excluded.group_name,
-                "role": stmt.excluded.role,
-                "cast_at": stmt.excluded.cast_at,
-            },
-        )
-        _STATEMENTS[(insert, "ballots")] = stmt
-    return stmt
-
-
-def _row(item: _Item, now: datetime) -> dict[str, Any]:
-    """The ballot row of one request: what it stores is its kind's business, not the writer's."""
-    option_id, marks = KINDS[item.answer.kind].store(item.answer)
-    return {
-        "poll_id": item.poll_id,
-        "participant_id": item.participant.id,
-        "option_id": option_id,
-        "marks": marks,
-        "channel": item.participant.channel,
-        # The group they had when they voted (loaded with them: no extra query).
-        "group_name": item.participant.group_name,
-        "role": item.participant.role,
-        "cast_at": now,
-    }
 
 
 async def _store_secret(

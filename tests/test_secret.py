@@ -358,7 +358,8 @@ def test_secrecy_round_trips_in_the_plan_and_cannot_change_after_a_ballot(
     assert _vote(client, poll, {"option": str(a)}).status_code == 200
 
     async def unsecret() -> Any:
-        from assembly.domain.agenda import edit_poll, options_of, plan_of_poll
+        from assembly.domain.agenda import edit_poll, options_of
+        from assembly.domain.pollplan import plan_of_poll
         from assembly.models import FacilitatorAccount
 
         st = client.app_state["app"]  # type: ignore[attr-defined]

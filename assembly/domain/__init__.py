@@ -79,7 +79,6 @@ from assembly.domain.participants import (
 )
 from assembly.domain.plans import export_plan, import_plan, plan_conflict
 from assembly.domain.polls import (
-    PollView,
     lock_poll,
     poll,
     poll_view,
@@ -89,6 +88,7 @@ from assembly.domain.polls import (
     set_poll_status,
     shown_poll,
 )
+from assembly.domain.pollview import PollView
 from assembly.domain.privacy import (
     Left,
     anonymise,

@@ -5,16 +5,17 @@ protect what people already said and voted."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.pollplan import poll_settings
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
 from assembly.models import Ballot, Contribution, Event, FacilitatorAccount, Poll, PollOption
 from assembly.models import Session as AgendaSession
-from assembly.plan import PollPlan, SessionPlan, rules
+from assembly.plan import PollPlan, SessionPlan
 
 NO_SESSION = "That session is not on this event's agenda. Reload the page."
 NO_POLL = "That poll is not on this event's agenda. Reload the page."
@@ -179,42 +180,6 @@ async def options_of(db: AsyncSession, poll: Poll) -> tuple[str, ...]:
         .order_by(PollOption.position, PollOption.id)
     )
     return tuple(rows)
-
-
-def poll_settings(plan: PollPlan) -> dict[str, Any]:
-    """The poll's columns for its kind's settings in ``plan``."""
-    return {
-        "max_choices": plan.max_choices if plan.kind == "multiple" else None,
-        "points": plan.points or rules.DEFAULT_POINTS,
-        "labels": list(plan.labels) if plan.kind == "scale" and plan.labels else None,
-        "rank_top": plan.rank_top if plan.kind == "ranking" else None,
-        "audience": plan.audience,
-        "results": plan.results,
-        "majority": plan.majority,
-        "quorum": plan.quorum,
-        "secret": plan.secret,
-        "allow_statements": plan.kind == "statements" and plan.allow_new_statements,
-    }
-
-
-def plan_of_poll(poll: Poll, options: tuple[str, ...]) -> PollPlan:
-    """The plan of a poll with these options: only its own kind's settings, a scale's always."""
-    scale = poll.kind == "scale"
-    return PollPlan(
-        question=poll.question,
-        options=options,
-        kind=poll.kind,
-        max_choices=poll.max_choices if poll.kind == "multiple" else None,
-        points=poll.points if scale else None,
-        labels=tuple(poll.labels or rules.DEFAULT_LABELS) if scale else (),
-        rank_top=poll.rank_top if poll.kind == "ranking" else None,
-        audience=poll.audience,
-        results=poll.results,
-        majority=poll.majority,
-        quorum=poll.quorum,
-        secret=poll.secret,
-        allow_new_statements=poll.kind == "statements" and poll.allow_statements,
-    )
 
 
 def _add_options(db: AsyncSession, poll: Poll, labels: tuple[str, ...]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.domain.agenda import plan_of_poll, poll_settings
+from assembly.domain.pollplan import plan_of_poll, poll_settings
 from assembly.domain.refusal import Refused
 from assembly.models import Event, Poll, PollOption, Session
 from assembly.plan import EventPlan, Plan, SessionPlan

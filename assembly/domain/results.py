@@ -24,7 +24,7 @@ from assembly.outcomes import compare, rules
 from assembly.outcomes.shares import percent
 
 if TYPE_CHECKING:
-    from assembly.domain.polls import PollView
+    from assembly.domain.pollview import PollView
 
 # (option_id, marks, channel, role, group_name) -> ballots: the one grouped read of a poll.
 Cell = tuple[int | None, str, str, str, str]
