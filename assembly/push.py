@@ -247,11 +247,14 @@ class Pusher(ClockPushes):
             # (splits; a result not yet revealed), the room's (phones, screen) what it may see.
             console = self.render("_results.html", view=view, full=True, oob="true")
             room = self.render("_results.html", view=view, oob="true")
-            if event is not None:  # the console's own moderation list: never to phones
-                console += self.render(
-                    "console/_poll_moderation.html", view=view, event=event, oob="true"
-                )
             await self.hub.publish(console_run_topic(poll.event_id), console)
+            if event is not None:  # the moderation list: every console (moderators'), no phone
+                await self.to_console(
+                    poll.event_id,
+                    self.render(
+                        "console/_poll_moderation.html", view=view, event=event, oob="true"
+                    ),
+                )
             await self.hub.publish(public_topic(poll.event_id), room)
             await self.hub.publish(screen_topic(poll.event_id), room)
 

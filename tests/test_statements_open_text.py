@@ -401,3 +401,32 @@ def test_the_plan_round_trips_statements_and_open_text() -> None:
     written = write_plan(plan)
     assert "statements:\n" in written and "allow_new_statements: true" in written
     assert read_plan(written) == plan and write_plan(read_plan(written)) == written
+
+
+def test_a_moderator_sees_and_is_sent_the_statements_to_moderate(client: TestClient) -> None:
+    """Moderators see no agenda (issue 11): the statements and answers they moderate stand on
+    their console on their own, and reach it live on the topic every console gets."""
+    from tests.test_privacy import _set
+
+    token = login(client)
+    poll, _ = _add_and_open(
+        client,
+        token,
+        question="Open?",
+        kind="statements",
+        options="Buses",
+        allow_new_statements="on",
+    )
+    _set(client, "update team_member set role = 'moderator'")
+    client.cookies.clear()
+    login(client)
+    page = client.get("/console/demo").text
+    assert 'id="agenda"' not in page and f'id="poll-{poll.id}-moderation"' in page
+    with live_socket(client, "/ws/console/demo") as console:
+        phone = _phone(client, room=False)
+        r = _post(
+            client, f"/e/demo/polls/{poll.id}/statements", {"csrf_token": phone, "text": "Trams"}
+        )
+        assert r.status_code == 200
+        pushed = receive_until(console, f"poll-{poll.id}-moderation")
+    assert "Trams" in pushed
