@@ -115,7 +115,7 @@ async def roundups(db: AsyncSession, event: Event, only: str = "") -> list[Round
 
 async def session_titles(db: AsyncSession, event: Event) -> dict[int, str]:
     rows = await db.execute(select(Session.id, Session.title).where(Session.event_id == event.id))
-    return {id_: title for id_, title in rows.tuples()}
+    return {id_: title for id_, title in rows}
 
 
 def _cell(value: str) -> str:
