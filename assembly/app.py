@@ -35,6 +35,8 @@ from assembly.web import (
     account,
     actions,
     agenda,
+    api,
+    apikeys,
     auth,
     cards,
     checkin,
@@ -46,6 +48,7 @@ from assembly.web import (
     outcome_actions,
     participant,
     queue,
+    roundups,
     screen,
     statements,
     tables,
@@ -177,6 +180,10 @@ def create_app(settings: Settings) -> Starlette:
         *cards.routes,
         *tables.routes,
         *desk.routes,
+        # Issue 12: round-ups per theme, API keys and the integration API.
+        *roundups.routes,
+        *apikeys.routes,
+        *api.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
@@ -192,6 +199,7 @@ def create_app(settings: Settings) -> Starlette:
         ],
         exception_handlers={
             Refused: refused,
+            api.ApiRefused: api.api_refused,  # JSON, not a page: the API's callers are programs
             auth.LoginRequired: auth.login_required,
             HTTPException: not_found,
         },

@@ -60,6 +60,12 @@ RULES: dict[str, Rule] = {
     "group": Rule(
         10, 600, "You have changed your group many times. Wait a minute, then try again."
     ),
+    # Per API key (issue 12): a bridge posting a busy hashtag, not a flood.
+    "api": Rule(
+        120,
+        0,
+        "This API key has sent many requests in a minute. Wait a minute, then send the rest.",
+    ),
     "login": Rule(
         0, 20, "Too many login attempts from this network. Wait a minute, then try again."
     ),

@@ -147,6 +147,14 @@ MATRIX: dict[str, set[str]] = {
     "table_summary": set(),
     "queue_decide": MODERATORS,
     "audit": MODERATORS,
+    # Issue 12: round-ups and API keys are the event's organisers'; the API takes the event's
+    # key alone (no browser's cookie, staff or participant, authorizes it).
+    "roundups_zip": ORGANISERS,
+    "roundup_html": ORGANISERS,
+    "api_keys": ORGANISERS,
+    "api_key_create": ORGANISERS,
+    "api_key_revoke": ORGANISERS,
+    "api_contribution": {"api_key"},
 }
 
 
@@ -222,7 +230,7 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
         contribution=rows(client, Contribution)[0].id,
     )
     if role == "api_key":
-        w.headers = {"Authorization": "Bearer some-integration-key"}
+        w.headers = {"Authorization": f"Bearer {_api_key(client)[0]}"}
         return w
     if role in STAFF or role == "outsider":
         if role != "facilitator":
@@ -256,6 +264,25 @@ def _world(client: TestClient, settings: Settings, role: str) -> World:
             c=w.own,
         )
     return w
+
+
+def _api_key(client: TestClient, label: str = "Matrix") -> tuple[str, int]:
+    """A real API key of the demo event: the key and its id."""
+
+    async def make(db: Any) -> tuple[str, int]:
+        from assembly.domain import event_by_slug
+        from assembly.domain.apikeys import create_key
+
+        key, token = await create_key(db, await event_by_slug(db, "demo"), None, label)
+        return token, key.id
+
+    result: tuple[str, int] = in_app(client, make)
+    return result
+
+
+def _api_post(w: World, path: str, **data: Any) -> bool:
+    r = w.client.post(path, json=data, headers=w.headers, follow_redirects=False)
+    return _status_allows(r.status_code, r.headers.get("location", ""))
 
 
 def _add_member(client: TestClient) -> int:
@@ -494,6 +521,19 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("table_summary", lambda w: _post(w, "/e/demo/table", kind="idea", text="Our table")),
     ("queue_decide", lambda w: _post(w, f"/console/demo/modqueue/{w.contribution}/approve")),
     ("audit", lambda w: _get(w, "/console/demo/audit")),
+    # Issue 12: round-ups, API keys (revoking a spare one, never the api_key caller's), the API.
+    ("roundups_zip", lambda w: _get(w, "/organise/demo/roundups.zip")),
+    ("roundup_html", lambda w: _get(w, "/organise/demo/roundups/awareness.html")),
+    ("api_keys", lambda w: _get(w, "/organise/demo/api")),
+    ("api_key_create", lambda w: _post(w, "/organise/demo/api/keys", label="Matrix bridge")),
+    (
+        "api_key_revoke",
+        lambda w: _post(w, f"/organise/demo/api/keys/{_api_key(w.client, 'Spare')[1]}/revoke"),
+    ),
+    (
+        "api_contribution",
+        lambda w: _api_post(w, "/api/events/demo/contributions", kind="idea", text="From outside"),
+    ),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

@@ -7,6 +7,7 @@ reaches validation instead of stopping at 429.
 
 from __future__ import annotations
 
+import json
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -137,6 +138,9 @@ class World:
     # takes participants' statements) with a statement, and an open text poll with an answer.
     kinds_polls: list[int] = field(default_factory=list)
     kinds_ids: list[int] = field(default_factory=list)
+    # Issue 12: the demo's API key the JSON route posts with, and a spare key to revoke.
+    api_token: str = ""
+    api_keys: list[int] = field(default_factory=list)
 
 
 # Routes that act on the "kinds" event's statements and open text polls.
@@ -150,7 +154,7 @@ class Case:
     route: str
     path: str
     pairs: list[tuple[str, str]]
-    encoding: str  # urlencoded | multipart | multipart-file
+    encoding: str  # urlencoded | multipart | multipart-file | json (the pairs as one object)
     headers: dict[str, str]
     cookies: str  # as-is | no-participant | forged-participant | no-staff | none
     file: bytes = b"hello"  # what a multipart-file case uploads (as the field "file")
@@ -301,6 +305,15 @@ def _fields(world: World) -> dict[str, dict[str, st.SearchStrategy[str]]]:
         "table_facilitator": {"on": _or_weird("0", "1")},
         "table_summary": {"kind": _or_weird(*KINDS), "text": text},
         "queue_decide": {},
+        # Issue 12: API keys, and the JSON API (sent as JSON with the key: see ``cases``).
+        "api_key_create": {"label": _or_weird("Hashtag bridge", "l" * 61)},
+        "api_contribution": {
+            "text": text,
+            "kind": _or_weird(*KINDS),
+            "source": _or_weird("", "#nhsassembly", "s" * 101),
+            "author": _or_weird("", "@sam", "a" * 61),
+        },
+        "api_key_revoke": {},
         "member_reissue": {},
         "member_remove": {},
         "delete_own": {},
@@ -339,6 +352,7 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
             "member_remove": world.members[-1],
             "moderate_statement": world.kinds_ids[0] if world.kinds_ids else 0,
             "moderate_answer": world.kinds_ids[-1] if world.kinds_ids else 0,
+            "api_key_revoke": world.api_keys[0] if world.api_keys else 0,
             **_organiser_ids(world),
         }.get(route.name, c[-1] if route.name == "delete_own" else c[0]),
         "account": world.bystander,
@@ -397,6 +411,8 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         "poll_edit": [("question", "Plainer?"), ("options", "Yes\nNo")],
         "poll_move": [("direction", "up")],
         "new_event": [("title", "Fuzz")],
+        "api_key_create": [("label", "Hashtag bridge")],
+        "api_contribution": [("kind", "idea"), ("text", "From outside"), ("source", "#nhs")],
     }.get(route.name, [])
     plan = {"import_event": PLAN.format("fuzz-import"), "plan_upload": PLAN.format("fuzz")}
     pairs = [*fields, ("csrf_token", world.token)]
@@ -408,6 +424,8 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
         if route.name in plan:
             file = plan[route.name].encode()
             return Case(route.name, path_, pairs, "multipart-file", {}, cookies, file)
+        if route.name in JSON_ROUTES:
+            return Case(route.name, path_, pairs, "json", _bearer(world), cookies)
         return Case(route.name, path_, pairs, encoding, {}, cookies, ROSTER)
 
     found = [case()]
@@ -420,6 +438,15 @@ def explicit_cases(world: World, route: Route) -> list[Case]:
 
 
 ROSTER = b"name\r\nhello\r\n"  # what the roster preview uploads
+JSON_ROUTES = ("api_contribution",)  # a JSON body and a Bearer key, no form, no CSRF token
+
+
+def _bearer(world: World, key: str = "good") -> dict[str, str]:
+    """An Authorization header with the world's API key ("good"), another, or none."""
+    token = {"good": world.api_token, "forged": "forged-key", "none": ""}[key]
+    return {"Authorization": f"Bearer {token}"} if token else {}
+
+
 PLAN = "event:\n  slug: {}\n  title: Fuzzed plan\nsessions:\n  - title: One\n"
 
 
@@ -452,6 +479,7 @@ def _path_values(world: World, route: str) -> dict[str, st.SearchStrategy[str]]:
         "table_facilitator": world.members,
         "member_reissue": world.members,
         "member_remove": world.members,
+        "api_key_revoke": world.api_keys,
     }.get(route, world.contributions)
     actions = {
         "moderate": list(MODERATION_ACTIONS),
@@ -545,6 +573,10 @@ def cases(draw: st.DrawFn, world: World, route: Route) -> Case:
             ["as-is"] * 8 + ["no-participant", "forged-participant"] * 2 + ["no-staff", "none"]
         )
     )
+    if route.name in JSON_ROUTES:  # mostly JSON with the key, so most cases reach the fields
+        if draw(st.integers(0, 3)):
+            encoding = "json"
+        headers.update(_bearer(world, draw(st.sampled_from(["good"] * 4 + ["forged", "none"]))))
     return Case(route.name, path, [pairs[i] for i in order], encoding, headers, cookies)
 
 
@@ -676,6 +708,18 @@ async def _installation_organiser(client: TestClient) -> None:
         )
 
 
+async def _api_keys(client: TestClient) -> tuple[str, list[int]]:
+    """Two API keys of the demo: one the JSON route posts with, one to revoke."""
+    from assembly.domain import event_by_slug
+    from assembly.domain.apikeys import create_key
+
+    async with client.app_state["app"].db.write() as db:  # type: ignore[attr-defined]
+        demo = await event_by_slug(db, "demo")
+        _, token = await create_key(db, demo, None, "Fuzz bridge")
+        spare, _ = await create_key(db, demo, None, "Spare")
+        return token, [spare.id]
+
+
 @pytest.fixture
 def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, World]]:
     """A logged-in facilitator who is also a participant, on an event with contributions and
@@ -706,6 +750,7 @@ def fuzz_client(sqlite_copy: Callable[..., Any]) -> Iterator[tuple[TestClient, W
             members=[m.id for m in rows(client, Member)],
         )
         world.kinds_polls, world.kinds_ids = client.portal.call(_kinds_event, client)  # type: ignore[union-attr]
+        world.api_token, world.api_keys = client.portal.call(_api_keys, client)  # type: ignore[union-attr]
         yield client, world
 
 
@@ -723,6 +768,9 @@ def _send(client: TestClient, world: World, case: Case) -> Any:
     if case.encoding == "urlencoded":
         body = urlencode(case.pairs).encode()
         content_type = "application/x-www-form-urlencoded"
+    elif case.encoding == "json":  # a repeated field: the last one counts, as in most parsers
+        body = json.dumps(dict(case.pairs)).encode()
+        content_type = "application/json"
     else:
         field = "roster" if case.route == "members_preview" else "file"
         body, content_type = _multipart(
@@ -855,6 +903,15 @@ _RAW = st.one_of(
             b"--b--\r\n",
             b'--c\r\nContent-Disposition: form-data; name="kind"\r\n\r\nidea\r\n--c--\r\n',
             b'{"kind": "idea", "text": "json"}',
+            # For the JSON API: shapes and values its fields refuse.
+            b'{"kind": "idea", "text": 7}',
+            b'{"kind": "idea", "text": "a\\u0000b"}',
+            b'{"kind": "idea", "text": "a\\ud800"}',
+            b'{"kind": ["idea"], "text": "x"}',
+            b'{"kind": "idea", "text": "x", "author": {"a": 1}}',
+            b"[1, 2]",
+            b"null",
+            b"[" * 5000,
         ]
     ),
     st.text(_CHARS, max_size=200).map(lambda s: s.encode("utf-16")),
@@ -874,6 +931,8 @@ def raw_cases(draw: st.DrawFn, world: World, route: Route) -> RawCase:
         headers[b"x-csrf-token"] = world.token.encode()
     if draw(st.booleans()):
         headers[b"hx-request"] = b"true"
+    if route.name in JSON_ROUTES:  # with the key, so that the body is read
+        headers[b"authorization"] = f"Bearer {world.api_token}".encode()
     return RawCase(route.name, path, body, headers)
 
 

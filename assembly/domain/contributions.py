@@ -41,6 +41,7 @@ def new_contribution(
         "author_name": "",
         "group_name": "",
         "table_label": "",
+        "source": "",
         "status": initial_status(event, text),
         "pinned": False,
         "featured": False,

@@ -1,15 +1,18 @@
 """The tables, one module per concept: ``base`` (the declarative base, limits and values),
 ``event`` (installation, events, sessions, participants, the members' roster), ``content``
 (contributions, responses, upvotes, polls, options, ballots), ``queue`` (the speaker queue's
-raised hands) and ``staff`` (accounts, teams, team invites, idempotency keys, the audit log).
+raised hands), ``staff`` (accounts, teams, team invites, idempotency keys, the audit log) and
+``apikey`` (the integration API's keys).
 Everything is re-exported here."""
 
+from assembly.models.apikey import KEY_PREFIX, ApiKey
 from assembly.models.base import (
     CHANNELS,
     KINDS,
     MAX_GROUP,
     MAX_MEMBER_NAME,
     MAX_NAME,
+    MAX_SOURCE,
     MAX_TABLE,
     MAX_TEXT,
     OUTCOMES,
@@ -41,16 +44,19 @@ from assembly.models.staff import (
 __all__ = [
     "CHANNELS",
     "HAND_STATUSES",
+    "KEY_PREFIX",
     "KINDS",
     "MAX_GROUP",
     "MAX_KEY",
     "MAX_MEMBER_NAME",
     "MAX_NAME",
+    "MAX_SOURCE",
     "MAX_TABLE",
     "MAX_TEXT",
     "MAX_TOPIC",
     "OUTCOMES",
     "TEAM_ROLES",
+    "ApiKey",
     "AuditEntry",
     "Ballot",
     "BallotReceipt",

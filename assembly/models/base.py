@@ -23,6 +23,8 @@ MAX_NAME = 60
 MAX_GROUP = 60  # characters in a stakeholder group's name
 MAX_MEMBER_NAME = 120  # a roster's full name
 MAX_TABLE = 40  # characters in a table's label ("3", "Table A")
+# Where an external contribution came from: a hashtag, an inbox, a form (the API's "source").
+MAX_SOURCE = 100
 # What an account may be on one event's team (see ``assembly.domain.access`` for what each may do).
 TEAM_ROLES = ("organiser", "facilitator", "moderator", "helper")
 

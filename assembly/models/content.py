@@ -19,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from assembly.models.base import MAX_GROUP, MAX_NAME, MAX_TABLE, Base, utcnow
+from assembly.models.base import MAX_GROUP, MAX_NAME, MAX_SOURCE, MAX_TABLE, Base, utcnow
 
 
 class Contribution(Base):
@@ -40,6 +40,9 @@ class Contribution(Base):
     group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
     # The table it came from: a table facilitator's summary, or a paper card's table.
     table_label: Mapped[str] = mapped_column(String(MAX_TABLE), default="", server_default="")
+    # Where an external contribution (channel "external", posted through the API) came from:
+    # a hashtag, an inbox. Empty for every other channel.
+    source: Mapped[str] = mapped_column(String(MAX_SOURCE), default="", server_default="")
     status: Mapped[str] = mapped_column(String(10), default="visible")  # pending|visible|hidden
     pinned: Mapped[bool] = mapped_column(Boolean, default=False)
     featured: Mapped[bool] = mapped_column(Boolean, default=False)
