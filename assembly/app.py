@@ -46,8 +46,10 @@ from assembly.web import (
     outcome_actions,
     participant,
     queue,
+    report,
     screen,
     statements,
+    story,
     tables,
     team,
 )
@@ -177,6 +179,9 @@ def create_app(settings: Settings) -> Starlette:
         *cards.routes,
         *tables.routes,
         *desk.routes,
+        # Issue 12: the outcomes report (organisers) and the public story.
+        *report.routes,
+        *story.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(
