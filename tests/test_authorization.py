@@ -147,6 +147,11 @@ MATRIX: dict[str, set[str]] = {
     "table_summary": set(),
     "queue_decide": MODERATORS,
     "audit": MODERATORS,
+    # Issue 12: the outcomes report is for the event's organisers (it may show names); the
+    # public story is for everyone once the organisers publish it.
+    "report_html": ORGANISERS,
+    "report_pdf": ORGANISERS,
+    "outcomes": EVERYONE,
 }
 
 
@@ -425,6 +430,13 @@ def _change_password(w: World) -> bool:
     return allowed
 
 
+def _story(w: World) -> bool:
+    """The public story once published: allowed means the page itself, not a 404."""
+    _set(w.client, "update event set outcomes_public = true where slug = 'demo'")
+    r = w.client.get("/e/demo/outcomes", headers=w.headers, follow_redirects=False)
+    return _status_allows(r.status_code) and r.status_code == 200
+
+
 # Each cell: how a caller exercises the route. Order matters only in that state-changing
 # calls come after the ones that need the state (leave is last).
 CELLS: list[tuple[str, Callable[[World], bool]]] = [
@@ -494,6 +506,9 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("table_summary", lambda w: _post(w, "/e/demo/table", kind="idea", text="Our table")),
     ("queue_decide", lambda w: _post(w, f"/console/demo/modqueue/{w.contribution}/approve")),
     ("audit", lambda w: _get(w, "/console/demo/audit")),
+    ("report_html", lambda w: _get(w, "/organise/demo/report.html")),
+    ("report_pdf", lambda w: _get(w, "/organise/demo/report.pdf")),
+    ("outcomes", _story),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

@@ -11,6 +11,9 @@ NEEDS_WEASYPRINT = (
 )
 
 
+MODULE = "weasyprint"  # a name, so that a test can ask for a module that is not there
+
+
 class PdfUnavailable(Exception):
     """WeasyPrint (or the system libraries it loads) is not installed here."""
 
@@ -20,7 +23,7 @@ class PdfUnavailable(Exception):
 
 def _weasyprint() -> Any:
     try:
-        return importlib.import_module("weasyprint")
+        return importlib.import_module(MODULE)
     except (ImportError, OSError) as exc:  # OSError: the package is there but Pango is not
         raise PdfUnavailable() from exc
 
