@@ -48,9 +48,11 @@ from assembly.web import (
     outcome_actions,
     participant,
     queue,
+    report,
     roundups,
     screen,
     statements,
+    story,
     tables,
     team,
 )
@@ -184,6 +186,9 @@ def create_app(settings: Settings) -> Starlette:
         *roundups.routes,
         *apikeys.routes,
         *api.routes,
+        # Issue 12: the outcomes report (organisers) and the public story.
+        *report.routes,
+        *story.routes,
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

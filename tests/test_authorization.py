@@ -155,6 +155,11 @@ MATRIX: dict[str, set[str]] = {
     "api_key_create": ORGANISERS,
     "api_key_revoke": ORGANISERS,
     "api_contribution": {"api_key"},
+    # Issue 12: the outcomes report is for the event's organisers (it may show names); the
+    # public story is for everyone once the organisers publish it.
+    "report_html": ORGANISERS,
+    "report_pdf": ORGANISERS,
+    "outcomes": EVERYONE,
 }
 
 
@@ -452,6 +457,13 @@ def _change_password(w: World) -> bool:
     return allowed
 
 
+def _story(w: World) -> bool:
+    """The public story once published: allowed means the page itself, not a 404."""
+    _set(w.client, "update event set outcomes_public = true where slug = 'demo'")
+    r = w.client.get("/e/demo/outcomes", headers=w.headers, follow_redirects=False)
+    return _status_allows(r.status_code) and r.status_code == 200
+
+
 # Each cell: how a caller exercises the route. Order matters only in that state-changing
 # calls come after the ones that need the state (leave is last).
 CELLS: list[tuple[str, Callable[[World], bool]]] = [
@@ -534,6 +546,9 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
         "api_contribution",
         lambda w: _api_post(w, "/api/events/demo/contributions", kind="idea", text="From outside"),
     ),
+    ("report_html", lambda w: _get(w, "/organise/demo/report.html")),
+    ("report_pdf", lambda w: _get(w, "/organise/demo/report.pdf")),
+    ("outcomes", _story),
     # Organiser cells change nothing later cells need: a refusal (409) counts as allowed.
     ("organise", lambda w: _get(w, "/organise")),
     ("new_event", lambda w: _post(w, "/organise/events", title="Matrix")),

@@ -239,3 +239,34 @@ def test_pages_reflow_at_360px_and_200_percent_zoom(
                 wide[f"{label} at {view}"] = seen
             page.screenshot(path=artifacts / f"{label}-{view}.png", full_page=True)
     assert wide == {}, f"pages wider than the window: {wide}"
+
+
+@pytest.mark.timeout(120)
+def test_the_public_story_passes_axe_and_reflows_at_360px(
+    server: LiveServer, settings: Any, new_context: Callable[..., Any]
+) -> None:
+    """Issue 12: the outcomes story, with a morning's activity, on a desktop and at 360 px."""
+    from tests.report_helpers import stage
+
+    stage(server.url, settings.database_url, spread=True)
+    found: dict[str, list[dict[str, Any]]] = {}
+    for label, options in [
+        ("desktop", DESKTOP),
+        ("360 px", {"viewport": {"width": 360, "height": 740}}),
+    ]:
+        page = new_context(bypass_csp=True, **options).new_page()
+        page.goto(f"{server.url}/e/demo/outcomes")
+        expect(page.locator("#about-title")).to_be_visible()
+        found[f"story at {label}"] = axe_violations(page, str(AXE))
+        seen = overflow(page)
+        assert seen["scroll"] <= seen["width"], seen
+        if label == "360 px":  # the drawings give way to their tables of numbers
+            expect(page.locator(".chart-svg").first).to_be_hidden()
+            expect(page.locator(".chart-table").first).to_be_visible()
+        else:
+            expect(page.locator(".chart-svg").first).to_be_visible()
+    assert not any(found.values()), _report(found)
+    # Without JavaScript it is the same page: nothing on it needs a script.
+    plain = new_context(java_script_enabled=False, **DESKTOP).new_page()
+    plain.goto(f"{server.url}/e/demo/outcomes")
+    expect(plain.locator("h2", has_text="Rights and pledges")).to_be_visible()

@@ -1,0 +1,60 @@
+"""The organisers' outcomes report: the printable page and its PDF (``assembly.report``).
+
+Both are for the event's organisers (the ``organise`` capability), as exports are. ``?names=1``
+adds authors' names; without it the report is as anonymous as the public story.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from assembly.report import PdfUnavailable, html_to_pdf, report_html
+from assembly.web.auth import require_staff
+from assembly.web.common import state
+
+# The report is self-contained: its CSS is inline, its charts inline SVG, and it runs nothing.
+REPORT_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+async def _html(request: Request) -> tuple[str, str]:
+    _, event, _ = await require_staff(request, "organise")
+    names = request.query_params.get("names") == "1"
+    async with state(request).db.read() as db:
+        return event.slug, await report_html(db, event, names=names)
+
+
+async def report_page(request: Request) -> Response:
+    _, html = await _html(request)
+    response = HTMLResponse(html)
+    response.headers["content-security-policy"] = REPORT_CSP
+    response.headers["cache-control"] = "no-store"  # it may hold names
+    return response
+
+
+async def report_pdf(request: Request) -> Response:
+    slug, html = await _html(request)
+    try:
+        # Laying out a long report takes a while: off the event loop, which serves the room.
+        pdf = await run_in_threadpool(html_to_pdf, html)
+    except PdfUnavailable as exc:
+        return PlainTextResponse(str(exc), status_code=501)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "content-disposition": f'attachment; filename="{slug}-outcomes.pdf"',
+            "cache-control": "no-store",
+        },
+    )
+
+
+routes = [
+    Route("/organise/{event}/report.html", report_page, name="report_html"),
+    Route("/organise/{event}/report.pdf", report_pdf, name="report_pdf"),
+]
