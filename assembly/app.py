@@ -41,6 +41,7 @@ from assembly.web import (
     clock,
     console,
     desk,
+    exports,
     members,
     organise,
     outcome_actions,
@@ -177,6 +178,7 @@ def create_app(settings: Settings) -> Starlette:
         *cards.routes,
         *tables.routes,
         *desk.routes,
+        *exports.routes,  # issue 12: the organiser's downloads and the JSON export
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

@@ -147,6 +147,12 @@ MATRIX: dict[str, set[str]] = {
     "table_summary": set(),
     "queue_decide": MODERATORS,
     "audit": MODERATORS,
+    # Issue 12's exports: the event's organisers (API keys join "api_export" at merge).
+    "exports": ORGANISERS,
+    "export_xlsx": ORGANISERS,
+    "export_csv_zip": ORGANISERS,
+    "export_csv": ORGANISERS,
+    "api_export": ORGANISERS,
 }
 
 
@@ -551,6 +557,11 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("members_preview", lambda w: _post(w, "/organise/demo/members/preview")),
     ("members_import", lambda w: _post(w, "/organise/demo/members/import", roster="name\nSam")),
     ("cards", lambda w: _get(w, "/organise/demo/cards")),
+    ("exports", lambda w: _get(w, "/organise/demo/exports")),
+    ("export_xlsx", lambda w: _get(w, "/organise/demo/export.xlsx")),
+    ("export_csv_zip", lambda w: _get(w, "/organise/demo/export-csv.zip")),
+    ("export_csv", lambda w: _get(w, "/organise/demo/export/contributions.csv?names=1")),
+    ("api_export", lambda w: _get(w, "/api/events/demo/export.json")),
     ("checkin_page", lambda w: _get(w, "/console/demo/checkin?q=matrix")),
     ("checkin", lambda w: _post(w, f"/console/demo/members/{w.member}/checkin", on="1")),
     ("member_reissue", lambda w: _post(w, f"/organise/demo/members/{w.member}/reissue")),
