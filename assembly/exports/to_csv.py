@@ -12,6 +12,7 @@ from assembly.exports.cells import Tick, counted, text_cell
 from assembly.exports.dataset import Dataset
 
 ENCODING = "utf-8-sig"  # the BOM: Excel otherwise reads UTF-8 as the machine's code page
+ENCODING_BOM = "\ufeff".encode()
 FLUSH_ROWS = 500
 
 
@@ -46,5 +47,3 @@ async def csv_chunks(dataset: Dataset) -> AsyncIterator[bytes]:
     if buffer.tell():
         yield buffer.getvalue().encode()
 
-
-ENCODING_BOM = "\ufeff".encode()
