@@ -46,4 +46,3 @@ async def csv_chunks(dataset: Dataset) -> AsyncIterator[bytes]:
             buffer.truncate()
     if buffer.tell():
         yield buffer.getvalue().encode()
-
