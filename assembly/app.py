@@ -43,6 +43,7 @@ from assembly.web import (
     clock,
     console,
     desk,
+    exports,
     members,
     organise,
     outcome_actions,
@@ -189,6 +190,7 @@ def create_app(settings: Settings) -> Starlette:
         # Issue 12: the outcomes report (organisers) and the public story.
         *report.routes,
         *story.routes,
+        *exports.routes,  # issue 12: the organiser's downloads and the JSON export
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
     return Starlette(

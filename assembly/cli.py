@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import make_url, select
 from sqlalchemy.exc import DBAPIError
 
-from assembly import accounts, cli_event, domain
+from assembly import accounts, cli_event, cli_export, domain
 from assembly.banner import startup_facts
 from assembly.config import SETTINGS, Settings
 from assembly.db import migrate, opened
@@ -81,6 +81,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     remove.add_argument("username")
     cli_event.add_parser(sub)
+    cli_export.add_parser(sub)
     return parser
 
 
@@ -144,6 +145,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "event":
         return cli_event.run(settings, args)
+    if args.command == "export":
+        return cli_export.run(settings, args)
     if args.command == "serve":
         return _serve(settings, demo=not args.no_demo, workers=args.workers)
     return 2

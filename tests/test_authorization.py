@@ -160,6 +160,12 @@ MATRIX: dict[str, set[str]] = {
     "report_html": ORGANISERS,
     "report_pdf": ORGANISERS,
     "outcomes": EVERYONE,
+    # Issue 12's exports: the event's organisers; the JSON export also to the event's API key.
+    "exports": ORGANISERS,
+    "export_xlsx": ORGANISERS,
+    "export_csv_zip": ORGANISERS,
+    "export_csv": ORGANISERS,
+    "api_export": ORGANISERS | {"api_key"},
 }
 
 
@@ -606,6 +612,11 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("members_preview", lambda w: _post(w, "/organise/demo/members/preview")),
     ("members_import", lambda w: _post(w, "/organise/demo/members/import", roster="name\nSam")),
     ("cards", lambda w: _get(w, "/organise/demo/cards")),
+    ("exports", lambda w: _get(w, "/organise/demo/exports")),
+    ("export_xlsx", lambda w: _get(w, "/organise/demo/export.xlsx")),
+    ("export_csv_zip", lambda w: _get(w, "/organise/demo/export-csv.zip")),
+    ("export_csv", lambda w: _get(w, "/organise/demo/export/contributions.csv?names=1")),
+    ("api_export", lambda w: _get(w, "/api/events/demo/export.json")),
     ("checkin_page", lambda w: _get(w, "/console/demo/checkin?q=matrix")),
     ("checkin", lambda w: _post(w, f"/console/demo/members/{w.member}/checkin", on="1")),
     ("member_reissue", lambda w: _post(w, f"/organise/demo/members/{w.member}/reissue")),
