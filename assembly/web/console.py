@@ -14,15 +14,13 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
-from assembly.domain import Refused
 from assembly.domain.members import check_in_counts
 from assembly.guard import staff_label
 from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
 from assembly.push import console_topic_for
-from assembly.web import forms
+from assembly.web import console_polls
 from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
-    closed_said,
     done,
     page,
     path_int,
@@ -155,59 +153,6 @@ async def respond(request: Request) -> Response:
     return done(request, html, f"/console/{event.slug}#c-{c.id}", "Response sent.")
 
 
-async def make_current(request: Request) -> Response:
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        return await domain.set_current_session(db, event, _id(request), account)
-
-    event, changed = await staff_act(request, "run", act)
-    if changed is None:
-        return repeated(request, f"/console/{event.slug}")
-    session, closed = changed
-    await state(request).push.agenda_changed(event)
-    state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
-    message = f"“{session.title}” is now the current session." + closed_said(event, closed)
-    return done(request, "", f"/console/{event.slug}", message)
-
-
-async def poll_status(request: Request) -> Response:
-    """Open, close or reveal a poll (``reveal``: an ``on_reveal`` poll's result to the room)."""
-    action = request.path_params["action"]
-    status = {"open": "open", "close": "closed"}.get(action, "")
-
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        if action == "reveal":
-            return await domain.reveal_poll(db, event, account, _id(request))
-        return await domain.set_poll_status(db, event, account, _id(request), status)
-
-    event, poll = await staff_act(request, "run", act)
-    if poll is None:
-        return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)  # (a secret poll's tally after its grace)
-    if action == "reveal":
-        return done(request, "", f"/console/{event.slug}", f"Result revealed: {poll.question}")
-    message = f"Poll {status}: {poll.question}"
-    if poll.online_until:
-        end = "" if message[-1] in ".?!" else "."
-        message += f"{end} Online voters have {event.stream_delay} s more (the stream's delay)."
-    return done(request, "", f"/console/{event.slug}", message)
-
-
-async def add_poll(request: Request) -> Response:
-    """A poll for the current session, made in the console: ready to open in seconds."""
-
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
-        if event.current_session_id is None:
-            raise Refused("Make a session current first: the new poll joins it.", 409)
-        return await domain.add_poll(db, event, account, event.current_session_id, forms.poll(f))
-
-    event, poll = await staff_act(request, "run", act)
-    if poll is None:
-        return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)
-    message = f"Poll added: {poll.question} Open it when you are ready."
-    return done(request, "", f"/console/{event.slug}#agenda", message)
-
-
 async def new_screen_key(request: Request) -> Response:
     """Change the big screen's secret address: screens opened with the old one close."""
 
@@ -249,16 +194,7 @@ routes = [
     Route("/console/{event}/w/{widget}", console_widget, name="console_widget"),
     Route("/console/{event}/c/{id}/respond", respond, methods=["POST"], name="respond"),
     Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
-    Route(
-        "/console/{event}/sessions/{id}/current",
-        make_current,
-        methods=["POST"],
-        name="make_current",
-    ),
-    Route(
-        "/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"], name="poll_status"
-    ),
     Route("/console/{event}/screen/key", new_screen_key, methods=["POST"], name="new_screen_key"),
-    Route("/console/{event}/polls/new", add_poll, methods=["POST"], name="console_poll_add"),
     WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
+    *console_polls.routes,
 ]
