@@ -93,7 +93,8 @@ def test_shoot(server: LiveServer, new_context: Callable[..., Any]) -> None:
     screen.screenshot(path=str(OUT / f"{which}-screen.png"))
     visible = console.evaluate(
         """() => [...document.querySelectorAll('#console-feed-items > li')].filter((e) => {
-            const r = e.getBoundingClientRect(); return r.height && r.top < innerHeight && r.bottom > 0;
+            const r = e.getBoundingClientRect();
+            return r.height && r.top < innerHeight && r.bottom > 0;
         }).length"""
     )
     print(
