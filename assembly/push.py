@@ -14,6 +14,7 @@ from assembly import domain
 from assembly.db import Database
 from assembly.domain import Moderated
 from assembly.domain.closing import grace_left
+from assembly.domain.consolepolls import console_polls
 from assembly.models import Contribution, Event, Poll, utcnow
 from assembly.presence import Presence
 from assembly.pushclock import Clock, ClockPushes
@@ -190,9 +191,7 @@ class Pusher(ClockPushes):
         async with self.db.read() as s:
             session = await domain.current_session(s, event)
             sessions = await domain.sessions_of(s, event)
-            polls = [
-                await domain.poll_view(s, p) for p in await domain.polls_of_session(s, session)
-            ]
+            polls = [await domain.poll_view(s, p) for p in await console_polls(s, event, session)]
             shown = await domain.shown_poll(s, event)
         # The poll on the phones is one of the session's polls: counted once, kept for replies.
         for v in polls:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -173,8 +173,16 @@ async def console_feed(
     table: str = "",
     theme: str = "",
     order: str = "new",
+    search: str = "",
+    session_id: int | None = None,
 ) -> list[Contribution]:
+    """The console's feed, filtered; ``search`` matches the text anywhere, case aside (its
+    ``%`` and ``_`` are literal)."""
     q = select(Contribution).where(Contribution.event_id == event.id)
+    if search:
+        q = q.where(func.lower(Contribution.text).contains(search.lower(), autoescape=True))
+    if session_id is not None:
+        q = q.where(Contribution.session_id == session_id)
     if table:
         q = q.where(Contribution.table_label == table)
     if theme:
@@ -188,7 +196,11 @@ async def console_feed(
     return list(rows)
 
 
-async def featured(db: AsyncSession, event: Event, limit: int = 3) -> list[Contribution]:
+# The big screen shows this many featured contributions, and the console tags no more.
+MAX_FEATURED = 3
+
+
+async def featured(db: AsyncSession, event: Event, limit: int = MAX_FEATURED) -> list[Contribution]:
     rows = await db.scalars(
         select(Contribution)
         .where(
@@ -220,6 +232,8 @@ class Moderated:
     was_visible: bool
     was_featured: bool
     was_pending: bool = False
+    # Taken off the screen to make room (featuring a fourth unfeatures the oldest).
+    unfeatured: list[Contribution] = field(default_factory=list)
 
 
 async def moderate(
@@ -236,8 +250,31 @@ async def moderate(
         c.outcome_reason = "" if value else c.outcome_reason
     if action == "hide":
         c.featured = False  # a hidden contribution never stays on the big screen
+    if action == "feature" and not before.was_featured:
+        before.unfeatured = await _make_room(db, event, c)
+        for old in before.unfeatured:  # in the log as if taken off by hand
+            audit(db, event, account, "contribution.unfeature", f"contribution:{old.id}")
     audit(db, event, account, f"contribution.{action}", f"contribution:{c.id}")
     return before
+
+
+async def _make_room(db: AsyncSession, event: Event, c: Contribution) -> list[Contribution]:
+    """Featuring ``c``: the screen shows ``MAX_FEATURED`` at most, so the oldest others featured
+    (the earliest posted; the screen shows the newest first) come off it."""
+    others = await db.scalars(
+        select(Contribution)
+        .where(
+            Contribution.event_id == event.id,
+            Contribution.featured.is_(True),
+            Contribution.id != c.id,
+        )
+        .order_by(Contribution.id.desc())
+        .offset(MAX_FEATURED - 1)
+    )
+    gone = list(others)
+    for old in gone:
+        old.featured = False
+    return gone
 
 
 async def respond(

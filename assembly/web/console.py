@@ -14,15 +14,15 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
-from assembly.domain import Refused
+from assembly.domain.consolepolls import console_polls
+from assembly.domain.contributions import MAX_FEATURED
 from assembly.domain.members import check_in_counts
 from assembly.guard import staff_label
-from assembly.models import CHANNELS, KINDS, Event, FacilitatorAccount
+from assembly.models import Event, FacilitatorAccount
 from assembly.push import console_topic_for
-from assembly.web import forms
+from assembly.web import console_polls as agenda_actions
 from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
-    closed_said,
     done,
     page,
     path_int,
@@ -33,41 +33,40 @@ from assembly.web.common import (
     widget,
 )
 from assembly.web.desk import desk_context
-from assembly.web.feedview import feed_view
+from assembly.web.feedview import console_filter
 from assembly.web.outcome_actions import voice_context
 from assembly.web.queue import queue_context
 from assembly.web.screen import screen_address
 from live import serve_websocket
 
 
-def _filters(request: Request) -> tuple[str, str]:
-    channel = request.query_params.get("channel", "")
-    kind = request.query_params.get("kind", "")
-    return (channel if channel in CHANNELS else "", kind if kind in KINDS else "")
-
-
 async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
-    channel, kind = _filters(request)
-    table = request.query_params.get("table", "")[:40]
-    theme = request.query_params.get("theme", "")
-    theme = theme if theme in event.themes else ""
-    order = feed_view(request).order
+    f = console_filter(request, event.themes)
     session = await domain.current_session(db, event)
+    feed = await domain.console_feed(
+        db,
+        event,
+        f.channel,
+        f.kind,
+        table=f.table,
+        theme=f.theme,
+        order=f.order,
+        search=f.q,
+        session_id=f.session,
+    )
     return {
         "event": event,
-        "channel": channel,
-        "kind": kind,
-        "theme": theme,
-        "order": order,
-        "feed": await domain.console_feed(
-            db, event, channel, kind, table=table, theme=theme, order=order
-        ),
-        **await desk_context(db, event, table),
+        "filter": f,
+        "channel": f.channel,
+        "kind": f.kind,
+        "theme": f.theme,
+        "order": f.order,
+        "feed": feed,
+        **await desk_context(db, event, f.table),
         "sessions": await domain.sessions_of(db, event),
         "session": session,
-        "polls": [
-            await domain.poll_view(db, p) for p in await domain.polls_of_session(db, session)
-        ],
+        # A poll still running in a session left behind stays listed (issue 17).
+        "polls": [await domain.poll_view(db, p) for p in await console_polls(db, event, session)],
         "joined": await domain.presence_counts(db, event),
         "connected": state(request).push.connected_by_channel(event.id),
         "checkin": await check_in_counts(db, event),
@@ -118,8 +117,14 @@ WIDGETS = {
 async def console_widget(request: Request) -> Response:
     # The agenda (sessions, polls) and the clock only for those who run them.
     runs = request.path_params["widget"] in ("agenda", "clock")
-    await require_staff(request, "run" if runs else "view")
-    return await widget(request, WIDGETS, _context)
+    event = (await require_staff(request, "run" if runs else "view"))[1]
+    response = await widget(request, WIDGETS, _context)
+    if request.headers.get("HX-Trigger") == "feed-filters":
+        # Filtered in place: the address bar shows the console page with this filter, so a
+        # reload or a shared link opens the same view.
+        query = console_filter(request, event.themes).query()
+        response.headers["HX-Push-Url"] = f"/console/{event.slug}" + (f"?{query}" if query else "")
+    return response
 
 
 def _id(request: Request) -> int:
@@ -139,7 +144,21 @@ async def moderate(request: Request) -> Response:
     await st.push.contribution_moderated(event, before)
     c = before.contribution
     html = st.render("console/_contribution.html", event=event, c=c)
-    return done(request, html, f"/console/{event.slug}#c-{c.id}")
+    message = ""
+    if before.unfeatured:  # the screen shows three at most: the oldest made room
+        gone = "".join(
+            st.render("console/_contribution.html", event=event, c=old, oob="true")
+            for old in before.unfeatured
+        )
+        await st.push.to_console(event.id, gone)
+        said = " and ".join(f"“{_short(old.text)}”" for old in before.unfeatured)
+        most = {3: "three"}.get(MAX_FEATURED, str(MAX_FEATURED))
+        message = f"On screen. The big screen shows {most} at most, so {said} came off it."
+    return done(request, html, f"/console/{event.slug}#c-{c.id}", message)
+
+
+def _short(text: str, size: int = 60) -> str:
+    return text if len(text) <= size else text[: size - 1].rstrip() + "…"
 
 
 async def respond(request: Request) -> Response:
@@ -153,59 +172,6 @@ async def respond(request: Request) -> Response:
     await st.push.responded(event, c)
     html = st.render("console/_contribution.html", event=event, c=c)
     return done(request, html, f"/console/{event.slug}#c-{c.id}", "Response sent.")
-
-
-async def make_current(request: Request) -> Response:
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        return await domain.set_current_session(db, event, _id(request), account)
-
-    event, changed = await staff_act(request, "run", act)
-    if changed is None:
-        return repeated(request, f"/console/{event.slug}")
-    session, closed = changed
-    await state(request).push.agenda_changed(event)
-    state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
-    message = f"“{session.title}” is now the current session." + closed_said(event, closed)
-    return done(request, "", f"/console/{event.slug}", message)
-
-
-async def poll_status(request: Request) -> Response:
-    """Open, close or reveal a poll (``reveal``: an ``on_reveal`` poll's result to the room)."""
-    action = request.path_params["action"]
-    status = {"open": "open", "close": "closed"}.get(action, "")
-
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        if action == "reveal":
-            return await domain.reveal_poll(db, event, account, _id(request))
-        return await domain.set_poll_status(db, event, account, _id(request), status)
-
-    event, poll = await staff_act(request, "run", act)
-    if poll is None:
-        return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)  # (a secret poll's tally after its grace)
-    if action == "reveal":
-        return done(request, "", f"/console/{event.slug}", f"Result revealed: {poll.question}")
-    message = f"Poll {status}: {poll.question}"
-    if poll.online_until:
-        end = "" if message[-1] in ".?!" else "."
-        message += f"{end} Online voters have {event.stream_delay} s more (the stream's delay)."
-    return done(request, "", f"/console/{event.slug}", message)
-
-
-async def add_poll(request: Request) -> Response:
-    """A poll for the current session, made in the console: ready to open in seconds."""
-
-    async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
-        if event.current_session_id is None:
-            raise Refused("Make a session current first: the new poll joins it.", 409)
-        return await domain.add_poll(db, event, account, event.current_session_id, forms.poll(f))
-
-    event, poll = await staff_act(request, "run", act)
-    if poll is None:
-        return repeated(request, f"/console/{event.slug}")
-    await state(request).push.agenda_changed(event)
-    message = f"Poll added: {poll.question} Open it when you are ready."
-    return done(request, "", f"/console/{event.slug}#agenda", message)
 
 
 async def new_screen_key(request: Request) -> Response:
@@ -249,16 +215,7 @@ routes = [
     Route("/console/{event}/w/{widget}", console_widget, name="console_widget"),
     Route("/console/{event}/c/{id}/respond", respond, methods=["POST"], name="respond"),
     Route("/console/{event}/c/{id}/{action}", moderate, methods=["POST"], name="moderate"),
-    Route(
-        "/console/{event}/sessions/{id}/current",
-        make_current,
-        methods=["POST"],
-        name="make_current",
-    ),
-    Route(
-        "/console/{event}/polls/{id}/{action}", poll_status, methods=["POST"], name="poll_status"
-    ),
     Route("/console/{event}/screen/key", new_screen_key, methods=["POST"], name="new_screen_key"),
-    Route("/console/{event}/polls/new", add_poll, methods=["POST"], name="console_poll_add"),
     WebSocketRoute("/ws/console/{event}", socket, name="console_socket"),
+    *agenda_actions.routes,
 ]
