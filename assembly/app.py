@@ -41,6 +41,7 @@ from assembly.web import (
     cards,
     checkin,
     clock,
+    confirm,
     console,
     desk,
     exports,
@@ -166,6 +167,7 @@ def create_app(settings: Settings) -> Starlette:
         Route("/healthz", healthz, name="healthz"),
         *participant.routes,
         *actions.routes,
+        *confirm.routes,  # issue 17: a second step before delete and leave
         *auth.routes,
         *clock.routes,  # before the console's: its paths are more specific
         *console.routes,

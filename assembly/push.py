@@ -18,6 +18,7 @@ from assembly.domain.consolepolls import console_polls
 from assembly.models import Contribution, Event, Poll, utcnow
 from assembly.presence import Presence
 from assembly.pushclock import Clock, ClockPushes
+from assembly.pushreply import reply_note
 from assembly.render import Renderer
 from assembly.topics import (
     console_run_topic,
@@ -133,13 +134,8 @@ class Pusher(ClockPushes):
         await self.to_console(event.id, html)
         if c.status == "visible":
             await self.hub.publish(public_topic(event.id), html)
-            if c.participant_id:
-                notice = self.render(
-                    "_flash.html",
-                    message=f"The facilitators responded to your {c.kind}.",
-                    error=False,
-                    oob="true",
-                )
+            if c.participant_id:  # issue 17: a lasting marker, counted in the page header
+                notice = reply_note(self.render, event, c)
                 await self.hub.publish(participant_topic(c.participant_id), notice)
 
     async def featured_changed(self, event: Event) -> None:

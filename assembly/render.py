@@ -15,7 +15,7 @@ from assembly.domain import Refused
 from assembly.domain.clock import timer_of
 from assembly.domain.closing import grace_left
 from assembly.kinds import KINDS as KINDS_OF_POLL
-from assembly.models import CHANNELS, KINDS, OUTCOMES
+from assembly.models import CHANNELS, KINDS, MAX_TEXT, OUTCOMES
 from assembly.outcomes.voice import MEASURES as VOICE_MEASURES
 from assembly.outcomes.voice import seconds_text
 from assembly.plan import rules as plan_rules
@@ -89,6 +89,7 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         CHANNELS=CHANNELS,
         KINDS=KINDS,
         CHANNEL_LABELS=CHANNEL_LABELS,
+        MAX_TEXT=MAX_TEXT,  # the longest contribution the server takes (its counter, its help)
         # You said, we did (issue 11): outcomes, and the share-of-voice panel's measures.
         OUTCOMES=OUTCOMES,
         VOICE_MEASURES=VOICE_MEASURES,

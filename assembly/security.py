@@ -235,6 +235,21 @@ def room_code_matches(secret: str, period: int, code: str, now: float | None = N
     return any(hmac.compare_digest(room_code(secret, period, now, back), code) for back in (0, 1))
 
 
+# How far back a code still counts as "expired" rather than "unknown": an hour of codes at the
+# default period, long enough for a photo of the screen or a code read out before a break.
+ROOM_CODE_EXPIRED_PERIODS = 12
+
+
+def room_code_expired(secret: str, period: int, code: str, now: float | None = None) -> bool:
+    """True for a code that was valid in one of the last ``ROOM_CODE_EXPIRED_PERIODS`` periods
+    but is not any more; False for a current one and for one that never was (a typo)."""
+    code = code.strip().upper()
+    found = False
+    for back in range(2, ROOM_CODE_EXPIRED_PERIODS + 2):  # no early exit: the same time for all
+        found |= hmac.compare_digest(room_code(secret, period, now, back), code)
+    return found
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

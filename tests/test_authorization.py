@@ -72,6 +72,10 @@ MATRIX: dict[str, set[str]] = {
     "ballot": BROWSERS - set(OBSERVERS),
     "delete_own": set(PARTICIPANTS) | set(OBSERVERS),  # only callers who wrote something
     "leave": BROWSERS,
+    # Issue 17: the second step before deleting and leaving, a page (GET). Deleting asks only
+    # about one's own contribution; the leave page says what leaving does to anyone.
+    "confirm_delete": set(PARTICIPANTS) | set(OBSERVERS),
+    "confirm_leave": EVERYONE,
     "console": set(STAFF),
     "console_widget": set(STAFF),
     "console_socket": set(STAFF),
@@ -500,6 +504,8 @@ CELLS: list[tuple[str, Callable[[World], bool]]] = [
     ("contribute", lambda w: _post(w, "/e/demo/contributions", kind="idea", text="hi")),
     ("upvote", lambda w: _post(w, f"/e/demo/c/{w.contribution}/upvote", on="1")),
     ("ballot", lambda w: _post(w, f"/e/demo/polls/{w.poll}/ballot", option=str(w.option))),
+    ("confirm_delete", lambda w: _get(w, f"/e/demo/c/{w.own or w.contribution}/delete")),
+    ("confirm_leave", lambda w: _get(w, "/e/demo/leave")),
     ("delete_own", lambda w: _post(w, f"/e/demo/c/{w.own or w.contribution}/delete")),
     # The speaker queue: a hand raised and lowered; the next called from an empty queue (409
     # when allowed), and a mark on a hand that does not exist (404 when allowed).

@@ -68,18 +68,34 @@ def test_online_participant_who_scans_the_qr_moves_to_the_room_and_back_never(
     assert _presence(client) == {"room": 1}  # the same participant, moved
 
 
-def test_forged_or_expired_code_lands_online_with_an_explanation(
+def test_an_expired_code_lands_online_with_a_box_to_type_the_code_again(
     client: TestClient, settings: Settings
 ) -> None:
     stale = room_code(
         _room_secret(client), settings.room_code_period, time.time() - 3 * settings.room_code_period
     )
-    for code in ("AAAAAA", stale):
-        r = client.get(f"/j/{code}")
-        assert r.status_code == 200 and str(r.url).endswith("/e/demo?code=expired")
-        assert "joined as online" in r.text
-        assert 'class="tag channel-online"' in r.text
+    r = client.get(f"/j/{stale}")
+    assert r.status_code == 200 and str(r.url).endswith("/e/demo?code=expired")
+    assert "had expired" in r.text and "joined as online" in r.text
+    assert 'action="/j"' in r.text and 'id="room-code"' in r.text  # type it again
+    assert 'class="tag channel-online"' in r.text
     assert _presence(client) == {"online": 1}
+
+
+def test_an_unknown_code_joins_nobody_and_asks_for_the_code_again(
+    client: TestClient, settings: Settings
+) -> None:
+    # Never a code (a typo) and older than the expired window: not "expired", and nobody joins.
+    period = settings.room_code_period
+    ancient = room_code(_room_secret(client), period, time.time() - 40 * period)
+    for code in ("AAAAAA", ancient):
+        r = client.get(f"/j/{code}")
+        assert r.status_code == 404
+        assert "not a room code we know" in r.text and "expired" not in r.text
+        assert '<form method="get" action="/j"' in r.text
+        assert code not in r.text  # nothing from the address is repeated
+        assert 'href="/e/demo"' in r.text  # following online is one tap away
+    assert _presence(client) == {}
 
 
 def test_a_cookie_that_fails_its_signature_is_a_new_participant(

@@ -156,6 +156,8 @@ async def set_group(request: Request) -> Response:
 
 async def post_contribution(request: Request) -> Response:
     async def contribute(db: AsyncSession, event: Event, me: Participant, form: FormData) -> Any:
+        if form.get("display_name"):  # the name asked for before a first post (optional)
+            domain.set_display_name(event, me, form.get("display_name"))
         return await domain.post_contribution(db, event, me, form.get("kind"), form.get("text"))
 
     event, me, c = await _act(request, "contribution", contribute)
@@ -165,7 +167,9 @@ async def post_contribution(request: Request) -> Response:
     # Committed: only now is it acknowledged and shown to anyone.
     await st.push.contribution_added(event, c)
     said = "sent" if c.status == "visible" else "held"
-    html = st.render("participant/_form.html", event=event, csrf="")
+    html = st.render("participant/_form.html", event=event, me=me, csrf="")
+    if me.display_name:  # a name given with the post: the name box below says it too
+        html += st.render("participant/_name.html", event=event, me=me, csrf="", oob="true")
     if c.status == "pending":  # the author's own item, "waiting for a moderator", on their page
         own = st.render("participant/_contribution.html", c=c, event=event, mine=False)
         html += oob_insert(own, "#feed-items")

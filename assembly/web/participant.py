@@ -14,11 +14,12 @@ from starlette.websockets import WebSocket
 from assembly import domain, sockets
 from assembly.domain import Refused, desk
 from assembly.domain.closing import grace_left
+from assembly.domain.unread import unread_replies
 from assembly.headers import content_security_policy
 from assembly.models import Event, Participant, utcnow
 from assembly.push import participant_topic, public_topic
 from assembly.render import embed_url
-from assembly.security import room_code_matches
+from assembly.security import room_code_expired, room_code_matches
 from assembly.streams import frame_origin
 from assembly.web.actions import SAID
 from assembly.web.auth import current_account
@@ -26,6 +27,7 @@ from assembly.web.common import client_address, page, refuse_socket, socket_look
 from assembly.web.feedview import FeedView, feed_view
 from assembly.web.identity import event_and_me, me_or_new, remember
 from assembly.web.queue import hand_context
+from assembly.web.replies_seen import remember_seen, seen_reply
 from live import serve_websocket
 
 
@@ -119,6 +121,7 @@ async def event_page(request: Request) -> Response:
     async with st.db.read() as db:
         ctx = await _page_context(db, event, me, feed_view(request))
         ctx["table_lead"] = await desk.table_of(db, event, me)  # their table's summary form
+        ctx["unread"], _ = await unread_replies(db, me, seen_reply(request, event))
     ctx["seq"] = seq
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
@@ -144,11 +147,14 @@ async def widget(request: Request) -> Response:
 
 
 async def join_room(request: Request) -> Response:
-    """The room QR: a current code joins the room; a forged or stale one lands online."""
+    """The room QR: a current code joins the room. An expired one (a photo of the screen, a
+    code read out before a break) lands online with a box to type the code now; one that was
+    never valid (a typo) joins nobody and asks for the code again: being put online with "the
+    code had expired" made people think the screen was wrong."""
     st = state(request)
     code = request.path_params.get("code") or str(request.query_params.get("code", ""))
     if not code.strip():
-        return page(request, "participant/join.html", code="")
+        return page(request, "participant/join.html", problem="", events=[])
     async with st.db.read() as db:
         events = list(await db.scalars(select(Event).where(Event.status == "open")))
     for event in events:
@@ -159,9 +165,13 @@ async def join_room(request: Request) -> Response:
             if changed:
                 st.push.joined(event.id)
             return remember(request, RedirectResponse(f"/e/{event.slug}", 303), event, me)
-    if len(events) == 1:
+    period = st.settings.room_code_period
+    expired = [e for e in events if room_code_expired(e.room_secret, period, code)]
+    if len(events) == 1 and expired:
         return RedirectResponse(f"/e/{events[0].slug}?code=expired", 303)
-    return page(request, "participant/join.html", status=404, code=code)
+    # Never repeat the code: it came from the address, and an address can say anything.
+    problem = "expired" if expired else "unknown"
+    return page(request, "participant/join.html", status=404, problem=problem, events=events)
 
 
 async def my_page(request: Request) -> Response:
@@ -170,8 +180,11 @@ async def my_page(request: Request) -> Response:
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
         mine = await domain.contributions_of(db, me) if me else []
+        _, newest = await unread_replies(db, me, seen_reply(request, event))
     await _seen(request, event)
-    return page(request, "participant/me.html", event=event, me=me, mine=mine)
+    response = page(request, "participant/me.html", event=event, me=me, mine=mine)
+    remember_seen(request, response, event, newest)  # every reply is on this page: all read
+    return response
 
 
 async def socket(websocket: WebSocket) -> None:

@@ -126,7 +126,7 @@ def test_axe_finds_nothing_serious_on_any_page(
     check(phone, "participant with a closed poll's results")
 
     # A refused post: the sentence appears in #flash (maxlength removed to let it through).
-    phone.evaluate("() => document.querySelector('#text').removeAttribute('maxlength')")
+    phone.check("#contribute input[name=kind][value=idea]")  # a required choice (issue 17)
     phone.fill("#text", "x" * 1001)
     phone.locator("#contribute button[type=submit]").click()
     expect(phone.locator("#flash .flash.error")).to_contain_text("1,000")
@@ -142,6 +142,47 @@ def test_axe_finds_nothing_serious_on_any_page(
     check(phone, "participant's own contributions")
 
     assert len(found) == 18
+    assert not any(found.values()), "serious or critical axe violations:\n" + _report(found)
+
+
+@pytest.mark.timeout(120)
+def test_axe_finds_nothing_serious_in_the_phone_states_of_issue_17(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    """The poll banner, a reply's marker and count, the counter past the limit, the confirm
+    pages, a mistyped room code and the stream beside the page."""
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    def check(page: Page, state: str) -> None:
+        found[state] = axe_violations(page, str(AXE))
+
+    phone = new_context(bypass_csp=True, **PHONE).new_page()
+    phone.goto(f"{server.url}/j/ABCDE2")
+    expect(phone.get_by_role("alert")).to_contain_text("not a room code we know")
+    check(phone, "join with an unknown code")
+    phone.goto(f"{server.url}/e/demo")
+    wait_connected(phone)
+    phone.check("#contribute input[name=kind][value=question]")
+    phone.fill("#text", "Who checks the pledges are kept?")
+    phone.locator("#contribute button[type=submit]").click()
+    mine = phone.locator("#feed-items > li", has_text="Who checks")
+    expect(mine).to_have_count(1)
+    own = int((mine.get_attribute("id") or "c-0")[2:])
+    phone.fill("#text", "x" * 1100)
+    expect(phone.locator("#text-count")).to_have_text("1,100 of 1,000")
+    check(phone, "participant with the counter past the limit")
+    with staff(server.url) as facilitator:
+        facilitator.respond(own, "The regulator, every year.")
+        facilitator.make_current("Rights and pledges")
+        facilitator.poll(POLL, "open")
+    expect(phone.locator("#unread-count")).to_have_text("1 unread reply")
+    expect(phone.locator("#poll-banner")).to_contain_text("A poll is open")
+    check(phone, "participant with a poll announced and a reply unread")
+    phone.goto(f"{server.url}/e/demo/c/{own}/delete")
+    check(phone, "confirm delete")
+    phone.goto(f"{server.url}/e/demo/leave")
+    check(phone, "confirm leave")
+    assert len(found) == 5
     assert not any(found.values()), "serious or critical axe violations:\n" + _report(found)
 
 
@@ -189,7 +230,10 @@ def test_posting_upvoting_and_voting_by_keyboard_alone(
     expect(page.locator("#poll .mine")).to_contain_text("You voted for")
     expect(page.locator("#poll .total")).to_have_text("1 vote")
 
-    # Post: Tab to the text box, type, Tab to Send, Enter.
+    # Post: Tab to the kinds (a required choice, none preset), Space to choose, Tab to the
+    # text box, type, Tab past the (optional) name to Send, Enter.
+    _keys(page, "Tab", lambda f: f["name"] == "kind")
+    page.keyboard.press("Space")
     _keys(page, "Tab", lambda f: f["id"] == "text")
     page.keyboard.type("Typed and sent with the keyboard alone.")
     assert _keys(page, "Tab", lambda f: f["tag"] == "button")["text"] == "Send"

@@ -88,6 +88,7 @@ def test_a_helper_types_cards_and_a_moderator_works_the_queue_by_keyboard(
     reader.goto(f"{server.url}/e/demo")
     wait_connected(reader)
     for text in ("Could the pharmacy open on Saturdays?", "A second thought to hide"):
+        author.check("#contribute input[name=kind][value=idea]")  # no preset (issue 17)
         author.fill("#text", text)
         author.locator("#contribute button[type=submit]").click()
         mine = author.locator("#feed-items li", has_text=text)
