@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 
 from assembly.config import Settings
 from tests.browser.helpers import staff, visitor, wait_connected
-from tests.browser.test_phone_screenshot import POSTS, room_code
+from tests.browser.shoot_phone import POSTS, room_code
 from tests.conftest import LiveServer
 
 POLL = "Which pledge matters most to you?"

@@ -1,5 +1,8 @@
-"""The issue 17 screenshot of a phone when a poll opens (not a check: run with ASSEMBLY_SHOTS=before
-or after to write docs/screenshots/real-session/{before,after}-phone.png)."""
+"""The issue 17 screenshot of a phone when a poll opens: not a check, so not collected by the
+suite. Run it by name to write docs/screenshots/real-session/{before,after}-phone.png:
+
+    ASSEMBLY_SHOTS=after .venv/bin/python -m pytest -q -n 0 tests/browser/shoot_phone.py
+"""
 
 from __future__ import annotations
 
