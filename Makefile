@@ -9,7 +9,8 @@ BIN := $(VENV)/bin
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e .
+	# [pdf]: WeasyPrint, for the outcomes report as PDF (the organiser's board wants one).
+	$(BIN)/pip install --quiet -e '.[pdf]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed

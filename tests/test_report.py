@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx2 as httpx
 import pytest
+from markupsafe import escape
 from starlette.testclient import TestClient
 
 from assembly.config import Settings
@@ -106,7 +107,19 @@ def test_without_weasyprint_the_pdf_says_how_to_get_it(
         html_to_pdf("<p>hi</p>")
     assert str(caught.value) == NEEDS_WEASYPRINT
     r = organiser.http.get("/organise/demo/report.pdf")  # the server runs in this process
-    assert r.status_code == 501 and r.text == NEEDS_WEASYPRINT
+    assert r.status_code == 501 and escape(NEEDS_WEASYPRINT) in r.text
+    assert "Save as PDF" in r.text  # and what to do meanwhile
+
+
+def test_without_pango_the_pdf_names_the_library(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pango(name: str) -> None:
+        raise OSError("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(pdf_module.importlib, "import_module", no_pango)
+    with pytest.raises(PdfUnavailable) as caught:
+        html_to_pdf("<p>hi</p>")
+    assert str(caught.value) == pdf_module.NEEDS_PANGO
+    assert not pdf_module.pdf_available()
 
 
 def test_the_public_story_through_the_real_server(

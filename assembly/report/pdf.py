@@ -11,6 +11,13 @@ NEEDS_WEASYPRINT = (
 )
 
 
+NEEDS_PANGO = (
+    "PDF needs the Pango library that WeasyPrint draws with: on Debian or Ubuntu, "
+    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 (or use --format html and print it)."
+)
+# Said with either, on the organiser's pages: the report's page prints to A4 on its own.
+PRINT_INSTEAD = "Meanwhile, open the report and use your browser's Print, then Save as PDF."
+
 MODULE = "weasyprint"  # a name, so that a test can ask for a module that is not there
 
 
@@ -24,8 +31,20 @@ class PdfUnavailable(Exception):
 def _weasyprint() -> Any:
     try:
         return importlib.import_module(MODULE)
-    except (ImportError, OSError) as exc:  # OSError: the package is there but Pango is not
+    except ImportError as exc:
         raise PdfUnavailable() from exc
+    except OSError as exc:  # the package is there, but not the system library it loads
+        raise PdfUnavailable(NEEDS_PANGO) from exc
+
+
+def pdf_available() -> bool:
+    """Whether ``html_to_pdf`` can work here (WeasyPrint and Pango load); cached by Python's
+    import system after the first call, so a page may ask it on every render."""
+    try:
+        _weasyprint()
+    except PdfUnavailable:
+        return False
+    return True
 
 
 def html_to_pdf(html: str) -> bytes:

@@ -27,6 +27,7 @@ from assembly.exports import (
 )
 from assembly.exports.files import csv_zip
 from assembly.exports.roundups import slugs
+from assembly.report.pdf import pdf_available
 from assembly.web.api import ApiRefused, api_event
 from assembly.web.auth import LoginRequired, require_staff
 from assembly.web.common import page, state
@@ -71,6 +72,7 @@ async def exports_page(request: Request) -> Response:
         holds=HOLDS,
         # The round-ups' file names, one per theme (see assembly/exports/roundups.py).
         themes=list(slugs(list(event.themes)).items()),
+        pdf=pdf_available(),
     )
 
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from assembly.domain import Refused
 from assembly.report import PdfUnavailable, html_to_pdf, report_html
+from assembly.report.pdf import PRINT_INSTEAD
 from assembly.web.auth import require_staff
 from assembly.web.common import state
 
@@ -43,7 +45,7 @@ async def report_pdf(request: Request) -> Response:
         # Laying out a long report takes a while: off the event loop, which serves the room.
         pdf = await run_in_threadpool(html_to_pdf, html)
     except PdfUnavailable as exc:
-        return PlainTextResponse(str(exc), status_code=501)
+        raise Refused(f"{exc} {PRINT_INSTEAD}", 501) from None
     return Response(
         pdf,
         media_type="application/pdf",
