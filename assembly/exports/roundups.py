@@ -25,6 +25,8 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.exports.cells import safe_text
+from assembly.exports.dataset import utc
 from assembly.models import OUTCOMES, Contribution, ContributionTheme, Event, Session
 from assembly.render import CHANNEL_LABELS, make_env
 
@@ -45,9 +47,6 @@ COLUMNS = [
     "themes",
     "created_at",
 ]
-# A spreadsheet runs a cell starting with one of these as a formula ("CSV injection"): such a
-# cell of people's text gets a leading apostrophe, which spreadsheets show as text.
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -118,14 +117,9 @@ async def session_titles(db: AsyncSession, event: Event) -> dict[int, str]:
     return {id_: title for id_, title in rows}
 
 
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA) else value
-
-
 def _iso(value: datetime) -> str:
-    if value.tzinfo is None:  # SQLite hands back naive datetimes; we store UTC
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="seconds")
+    moment = utc(value)
+    return moment.isoformat(timespec="seconds") if moment else ""
 
 
 def roundup_csv(roundup: Roundup, sessions: dict[int, str]) -> bytes:
@@ -137,17 +131,17 @@ def roundup_csv(roundup: Roundup, sessions: dict[int, str]) -> bytes:
         writer.writerow(
             [
                 c.id,
-                _cell(sessions.get(c.session_id or 0, "")),
+                safe_text(sessions.get(c.session_id or 0, "")),
                 c.kind,
                 c.channel,
-                _cell(c.source),
-                _cell(c.text),
+                safe_text(c.source),
+                safe_text(c.text),
                 c.upvotes,
                 c.outcome,
-                _cell(c.outcome_reason),
+                safe_text(c.outcome_reason),
                 len(c.responses),
-                _cell("\n\n".join(r.text for r in c.responses)),
-                _cell("; ".join(t.theme for t in c.theme_tags)),
+                safe_text("\n\n".join(r.text for r in c.responses)),
+                safe_text("; ".join(t.theme for t in c.theme_tags)),
                 _iso(c.created_at),
             ]
         )
