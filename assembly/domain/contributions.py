@@ -288,5 +288,11 @@ async def respond(
     db.add(response)
     await db.flush()
     c.responses.append(response)
+    if c.participant_id is not None:  # their next page load looks for it (domain.unread)
+        await db.execute(
+            update(Participant)
+            .where(Participant.id == c.participant_id)
+            .values(last_reply_id=response.id)
+        )
     audit(db, event, account, "contribution.respond", f"contribution:{c.id}")
     return c

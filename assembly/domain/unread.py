@@ -14,8 +14,8 @@ async def unread_replies(
 ) -> tuple[list[Contribution], int]:
     """``me``'s contributions with a response newer than response id ``seen``, newest reply
     first, and the newest response id of all (what "seen" becomes once they look)."""
-    if me is None:
-        return [], seen
+    if me is None or (me.last_reply_id or 0) <= seen:
+        return [], seen  # nothing newer than what they saw: no query (most page loads)
     newest = func.max(Response.id).label("newest")
     rows = (
         await db.execute(

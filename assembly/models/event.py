@@ -91,6 +91,10 @@ class Participant(Base):
     group_name: Mapped[str] = mapped_column(String(MAX_GROUP), default="", server_default="")
     table_label: Mapped[str] = mapped_column(String(MAX_TABLE), default="", server_default="")
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # The newest response to any of their contributions (set by ``domain.respond``): a page
+    # load compares it with the newest their browser has seen, and looks for unread replies
+    # only when it is newer, so a page load costs no query for the many who have none.
+    last_reply_id: Mapped[int | None] = mapped_column(Integer, default=None)
 
 
 class Member(Base):
