@@ -21,6 +21,11 @@ from tests.conftest import LiveServer
 SINGLE = "How well do you know the NHS Constitution?"
 OUTBOX = "#outbox-items > li"
 STATUS = "header .live-status"
+# The page hidden or shown, as a phone's screen going dark and lighting up again.
+SHOW = """state => {
+  Object.defineProperty(document, 'visibilityState', {value: state, configurable: true});
+  document.dispatchEvent(new Event('visibilitychange'));
+}"""
 
 
 def _counts(settings: Settings, text: str, poll_id: int) -> tuple[int, int]:
@@ -109,7 +114,8 @@ def test_what_a_phone_made_offline_is_sent_once_after_a_reload(
     # Sent, but the answer lost on the way (the phone still holds it): sent again, it is
     # stored once, with the same idempotency key.
     phone.evaluate(
-        "saved => { for (const [k, v] of Object.entries(JSON.parse(saved))) localStorage.setItem(k, v); }",
+        "saved => { for (const [k, v] of Object.entries(JSON.parse(saved)))"
+        " localStorage.setItem(k, v); }",
         saved,
     )
     phone.goto(f"{server.url}/e/demo")
@@ -178,20 +184,14 @@ def test_a_page_that_slept_catches_up_as_soon_as_it_is_visible(
     phone.goto(f"{server.url}/e/demo")
     wait_connected(phone)
     # Asleep: hidden, its socket cut, and the ws extension's backoff long (as after many tries).
-    phone.evaluate(
-        "() => { htmx.config.wsReconnectDelay = () => 3600000;"
-        " Object.defineProperty(document, 'visibilityState', {value: 'hidden', configurable: true});"
-        " document.dispatchEvent(new Event('visibilitychange')); }"
-    )
+    phone.evaluate("() => { htmx.config.wsReconnectDelay = () => 3600000; }")
+    phone.evaluate(SHOW, "hidden")
     server.call(lambda st: st.hub.close_all())
     expect(phone.locator(STATUS)).to_have_text("Reconnecting…")
     with visitor(server.url) as other:
         other.post(text)
     expect(phone.locator("#feed-items > li", has_text=text)).to_have_count(0)
 
-    phone.evaluate(
-        "() => { Object.defineProperty(document, 'visibilityState', {value: 'visible', configurable: true});"
-        " document.dispatchEvent(new Event('visibilitychange')); }"
-    )
+    phone.evaluate(SHOW, "visible")
     expect(phone.locator("#feed-items > li", has_text=text)).to_have_count(1, timeout=2000)
     expect(phone.locator(STATUS)).to_have_text("Live")
