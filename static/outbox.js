@@ -43,7 +43,8 @@
       var f = fields.filter(function (p) { return p[0] === name; })[0];
       return f ? f[1] : "";
     };
-    if (kind === "contribution") return (value("kind") ? value("kind") + ": " : "") + value("text");
+    var sort = value("kind");
+    if (kind === "contribution") return (sort ? sort[0].toUpperCase() + sort.slice(1) + ": " : "") + value("text");
     if (kind === "hand") return "Raise your hand" + (value("topic") ? ": “" + value("topic") + "”" : "");
     if (kind === "upvote") {
       var item = form && form.closest("[id^=c-]");
