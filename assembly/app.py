@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
@@ -17,7 +16,6 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from assembly.config import Settings
 from assembly.db import Database
@@ -31,6 +29,7 @@ from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer, make_env
 from assembly.security import CSRFCookieMiddleware, Signer
+from assembly.statics import CachedStaticFiles, Versions
 from assembly.web import (
     account,
     actions,
@@ -62,8 +61,6 @@ from assembly.web.common import State, page, refused
 from assembly.writer import BallotWriter
 from live import Hub, ServerSendMiddleware, broker_from_url
 from live.broker import is_redis
-
-STATIC = Path(__file__).resolve().parent.parent / "static"
 
 
 async def _secret_key(db: Database, configured: str) -> str:
@@ -117,6 +114,8 @@ def from_env() -> Starlette:
 def create_app(settings: Settings) -> Starlette:
     """Build the application for ``settings``; nothing is opened until the lifespan starts."""
 
+    versions = Versions()  # one per app: the pages' static addresses and the files' headers
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[dict[str, Any]]:
         db = Database(settings.database_url)
@@ -127,7 +126,7 @@ def create_app(settings: Settings) -> Starlette:
             raise
         hub = Hub(broker_from_url(settings.broker_url, settings.broker_prefix))
         await hub.start()
-        render = Renderer(make_env())
+        render = Renderer(make_env(versions=versions))
         push = Pusher(hub, db, render, settings.tally_interval)
         await push.start()
         ballots = BallotWriter(db)
@@ -193,7 +192,8 @@ def create_app(settings: Settings) -> Starlette:
         *report.routes,
         *story.routes,
         *exports.routes,  # issue 12: the organiser's downloads and the JSON export
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        # Versioned addresses (base.html) are cached for a year: a second visit fetches none.
+        Mount("/static", CachedStaticFiles(versions), name="static"),
     ]
     return Starlette(
         routes=routes,

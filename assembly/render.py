@@ -19,6 +19,7 @@ from assembly.models import CHANNELS, KINDS, MAX_TEXT, OUTCOMES
 from assembly.outcomes.voice import MEASURES as VOICE_MEASURES
 from assembly.outcomes.voice import seconds_text
 from assembly.plan import rules as plan_rules
+from assembly.statics import Versions
 from assembly.streams import stream_url
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -74,7 +75,7 @@ def embed_url(raw: str) -> str:
     return checked
 
 
-def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
+def make_env(directory: Path = TEMPLATES, versions: Versions | None = None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
         autoescape=True,
@@ -94,6 +95,8 @@ def make_env(directory: Path = TEMPLATES) -> jinja2.Environment:
         OUTCOMES=OUTCOMES,
         VOICE_MEASURES=VOICE_MEASURES,
         seconds_text=seconds_text,
+        # A static file's address with its version: cached for a year, fetched again on change.
+        static=(versions or Versions()).url,
         # Every form carries a fresh idempotency key: a double tap or a retry is done once.
         new_key=lambda: secrets.token_urlsafe(12),
         # The poll kinds offered, and a scale's end labels unless set (the poll forms').

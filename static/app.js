@@ -55,11 +55,46 @@
       e.preventDefault();
     }
   });
-  body.addEventListener("htmx:wsOpen", function () {
+  body.addEventListener("htmx:wsOpen", function (e) {
     body.classList.remove("offline");
+    socket = e.detail && e.detail.socketWrapper;
+    current = e.detail && e.detail.event && e.detail.event.target;
+    closedFor = 0;
+    tellState();
     if (connectedBefore) resync();
     connectedBefore = true;
   });
+  // --- issue 13: the connection said honestly, and a page that wakes catches up at once ---
+  // The header's .live-status says "Live", "Reconnecting…" or "Offline" (a polite status: a
+  // screen reader hears the change, not a tick). Without JS it stays empty: nothing claims live.
+  var socket = null; // the ws extension's socket (its reconnect starts a new one now)
+  var current = null; // the WebSocket that opened last
+  var closedFor = 0; // the close code while the socket is down (1008: it is not coming back)
+  function tellState() {
+    var word = closedFor === 1008 ? "Not live: reload the page" :
+      !navigator.onLine ? "Offline" : closedFor ? "Reconnecting…" : socket ? "Live" : "";
+    document.querySelectorAll(".live-status").forEach(function (el) {
+      if (el.textContent !== word) el.textContent = word;
+      el.dataset.state = closedFor === 1008 ? "ended" : !navigator.onLine ? "offline" :
+        closedFor ? "reconnecting" : "live";
+    });
+  }
+  // A phone that slept, or whose network came back, reconnects now rather than after the ws
+  // extension's backoff (up to a minute), and the reconnect re-fetches every widget. A socket
+  // that still says open after a long sleep is often dead without knowing: start a new one.
+  var hiddenAt = 0;
+  function wake(always) {
+    tellState();
+    if (!socket || closedFor === 1008 || !navigator.onLine) return;
+    if (closedFor || always) socket.reconnect();
+  }
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "hidden") { hiddenAt = Date.now(); return; }
+    wake(hiddenAt > 0 && Date.now() - hiddenAt > 20000);
+  });
+  window.addEventListener("online", function () { wake(true); });
+  window.addEventListener("offline", tellState);
+  // --- end of issue 13's part
   // Pushed items are upserts: an item that is already on the page (fetched during a resync
   // and pushed as well) is replaced, never shown twice.
   body.addEventListener("htmx:oobBeforeSwap", function (e) {
@@ -99,7 +134,13 @@
     tallies = [];
   });
   body.addEventListener("htmx:wsClose", function (e) {
+    // The close of a socket already replaced by a newer, open one (a reconnect at wake) is
+    // old news: the page is live.
+    var gone = e.detail && e.detail.event && e.detail.event.target;
+    if (current && gone && gone !== current && current.readyState === 1) return;
     body.classList.add("offline");
+    closedFor = (e.detail && e.detail.event && e.detail.event.code) || 1006;
+    tellState();
     // 1008: the server will not keep this page's socket (a logout, a changed screen address, too
     // many tabs open) and the ws extension does not retry it. Say why, as text, rather than go
     // quietly stale on a projector or a phone.

@@ -186,6 +186,39 @@ def test_axe_finds_nothing_serious_in_the_phone_states_of_issue_17(
     assert not any(found.values()), "serious or critical axe violations:\n" + _report(found)
 
 
+def test_axe_finds_nothing_serious_in_the_venue_states_of_issue_13(
+    server: LiveServer, new_context: Callable[..., Any]
+) -> None:
+    """The connection's state in the header (live, offline), the outbox with a contribution
+    waiting, then one sent and one refused with its text kept to copy."""
+    found: dict[str, list[dict[str, Any]]] = {}
+
+    def check(page: Page, state: str) -> None:
+        found[state] = axe_violations(page, str(AXE))
+
+    context = new_context(bypass_csp=True, **PHONE)
+    phone = context.new_page()
+    phone.goto(f"{server.url}/e/demo")
+    wait_connected(phone)
+    status = phone.locator("header .live-status")
+    expect(status).to_have_text("Live")
+    check(phone, "participant, live")
+    context.set_offline(True)
+    expect(status).to_have_text("Offline")
+    for text in ("Sent from the outbox once the Wi-Fi is back.", "y" * 1100):
+        phone.check("#contribute input[name=kind][value=idea]")
+        phone.fill("#text", text)
+        phone.locator("#contribute button[type=submit]").click()
+    expect(phone.locator("#outbox-items > li.outbox-waiting")).to_have_count(2)
+    check(phone, "participant offline, two contributions waiting in the outbox")
+    context.set_offline(False)
+    expect(phone.locator("#outbox-items > li.outbox-refused")).to_have_count(1)
+    expect(phone.locator("#outbox-items > li.outbox-sent")).to_have_count(1)
+    check(phone, "participant back online, one sent and one refused")
+    assert len(found) == 3
+    assert not any(found.values()), "serious or critical axe violations:\n" + _report(found)
+
+
 def _keys(page: Page, key: str, until: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
     """Press ``key`` until the focused control satisfies ``until``; each one on the way must show
     a visible focus outline. Returns the focused control."""
