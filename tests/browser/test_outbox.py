@@ -99,8 +99,10 @@ def test_what_a_phone_made_offline_is_sent_once_after_a_reload(
         pass
     context.set_offline(False)
     phone.goto(f"{server.url}/e/demo")
-    expect(phone.locator(OUTBOX)).to_have_count(2)
-    expect(phone.locator(OUTBOX + ".outbox-sent")).to_have_count(2)
+    # The page that failed to reload may still be alive for a moment and send one of them
+    # itself when the network returns (CI saw it): either page sending is right, so what is
+    # checked is that nothing waits, and below that each is stored once and shown.
+    expect(phone.locator(OUTBOX + ".outbox-waiting")).to_have_count(0)
     expect(phone.locator("#feed-items > li", has_text=text)).to_have_count(1)
     expect(phone.locator("#poll .mine")).to_contain_text(f"You voted for “{label}”")
     # Every other reason to send (the network back, the page shown, another socket) sends
