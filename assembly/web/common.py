@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,6 +24,7 @@ from assembly.models import MAX_KEY, Event, Poll
 from assembly.push import Pusher
 from assembly.ratelimit import RateLimiter
 from assembly.render import Renderer
+from assembly.report.cache import Memo
 from assembly.security import (
     CSRF_FIELD,
     CSRF_HEADER,
@@ -50,6 +51,8 @@ class State:
     ballots: BallotWriter
     guard: Guard
     lookups: Lookups  # who sent a ballot, looked up for many at once
+    # The public story of each event, built at most every few seconds (assembly/report/cache.py).
+    stories: Memo = field(default_factory=Memo)
 
 
 def state(conn: HTTPConnection) -> State:

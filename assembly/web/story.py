@@ -7,6 +7,8 @@ no poll result the room was not shown; told in order, session by session.
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,10 +30,15 @@ async def outcomes(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
-        if not event.outcomes_public or event.status == "draft":
-            raise Refused(NOT_PUBLISHED, 404)
-        report = await build(db, event, public=True)
-        updated = await read.last_change(db, event)
+    # Checked on every request: turning the page off takes effect at once.
+    if not event.outcomes_public or event.status == "draft":
+        raise Refused(NOT_PUBLISHED, 404)
+
+    async def content() -> tuple[Any, Any]:
+        async with st.db.read() as db:
+            return await build(db, event, public=True), await read.last_change(db, event)
+
+    report, updated = await st.stories.get(event.id, content)
     env = st.render.env
     return page(
         request,
