@@ -32,6 +32,11 @@ def test_a_value_is_made_once_per_ttl_and_again_after_it() -> None:
 
     assert asyncio.run(run()) == [1, 1, 2, 3]
 
+    async def audited() -> list[int]:  # a new version is made at once, within the ttl
+        return [await memo.get(1, make, version=7), await memo.get(1, make, version=7)]
+
+    assert asyncio.run(audited()) == [4, 4]
+
 
 def test_requests_during_a_build_wait_for_it() -> None:
     memo = Memo(ttl=30)
@@ -60,5 +65,15 @@ def test_the_story_page_is_kept_but_unpublishing_takes_effect_at_once(client: Te
     assert "Said before the story" in kept.text and "Said a moment after" not in kept.text
     client.app_state["app"].stories.ttl = 0  # type: ignore[attr-defined]
     assert "Said a moment after" in client.get("/e/demo/outcomes").text
+    hidden = "Said before the story"
+    _set(client, "update contribution set status = 'hidden' where text like :t", t=hidden + "%")
+    _set(
+        client,
+        "insert into audit_entry (event_id, action, target, at) values "
+        "((select id from event where slug = 'demo'), 'contribution.hide', '', :at)",
+        at="2026-12-02 12:00:00",
+    )
+    client.app_state["app"].stories.ttl = 30  # type: ignore[attr-defined]
+    assert hidden not in client.get("/e/demo/outcomes").text  # a hide shows at once
     _set(client, "update event set outcomes_public = false where slug = 'demo'")
     assert client.get("/e/demo/outcomes").status_code == 404

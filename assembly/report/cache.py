@@ -4,7 +4,9 @@ The story is public: after an assembly its link is posted where thousands may op
 building it reads the whole event (about 0.7 s of one process for an event of 100,000
 contributions, measured with bench/export.py's event). So each process keeps what it built for
 ``ttl`` seconds, and the requests that arrive while it is being built wait for that one build
-instead of starting their own.
+instead of starting their own. A moderation or setup action (every one is audited) makes the
+next request build it again at once: a contribution hidden, a session made private or a result
+withheld leaves the public page straight away; new contributions and ballots show within ``ttl``.
 """
 
 from __future__ import annotations
@@ -24,23 +26,28 @@ class Memo:
         self, ttl: float = STORY_SECONDS, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.ttl, self._clock = ttl, clock
-        self._kept: dict[Hashable, tuple[float, Any]] = {}  # key: (when made, value)
+        self._kept: dict[Hashable, tuple[float, Hashable, Any]] = {}  # (made at, version, value)
         self._locks: dict[Hashable, asyncio.Lock] = {}
 
-    async def get(self, key: Hashable, make: Callable[[], Awaitable[Any]]) -> Any:
-        """The value kept for ``key`` if it is fresh, else a new one from ``make``."""
-        fresh = self._fresh(key)
+    async def get(
+        self, key: Hashable, make: Callable[[], Awaitable[Any]], version: Hashable = None
+    ) -> Any:
+        """The value kept for ``key`` if it is fresh and was made at ``version``, else a new
+        one from ``make``."""
+        fresh = self._fresh(key, version)
         if fresh is not None:
-            return fresh[1]
+            return fresh
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
-            fresh = self._fresh(key)  # made by the request this one waited for
+            fresh = self._fresh(key, version)  # made by the request this one waited for
             if fresh is not None:
-                return fresh[1]
+                return fresh
             value = await make()
-            self._kept[key] = (self._clock(), value)
+            self._kept[key] = (self._clock(), version, value)
             return value
 
-    def _fresh(self, key: Hashable) -> tuple[float, Any] | None:
+    def _fresh(self, key: Hashable, version: Hashable) -> Any:
         kept = self._kept.get(key)
-        return kept if kept is not None and kept[0] + self.ttl > self._clock() else None
+        if kept is None or kept[1] != version or kept[0] + self.ttl <= self._clock():
+            return None
+        return kept[2]

@@ -173,6 +173,15 @@ async def polls(db: AsyncSession, session: Session) -> list[domain.PollView]:
     return [await domain.poll_view(db, p) for p in rows]
 
 
+async def last_audit(db: AsyncSession, event: Event) -> int | None:
+    """The id of ``event``'s latest audit entry: it changes with every moderation, facilitation
+    and setup action (the public story's cache is built anew when it does)."""
+    found: int | None = await db.scalar(
+        select(func.max(AuditEntry.id)).where(AuditEntry.event_id == event.id)
+    )
+    return found
+
+
 async def last_change(db: AsyncSession, event: Event) -> datetime | None:
     """The latest moment anything the story tells changed: a contribution posted, a
     response given, an outcome set (its audit entry), a poll opened or closed."""

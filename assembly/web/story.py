@@ -30,6 +30,7 @@ async def outcomes(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+        audited = await read.last_audit(db, event)  # a moderation or setup action: build anew
     # Checked on every request: turning the page off takes effect at once.
     if not event.outcomes_public or event.status == "draft":
         raise Refused(NOT_PUBLISHED, 404)
@@ -38,7 +39,7 @@ async def outcomes(request: Request) -> Response:
         async with st.db.read() as db:
             return await build(db, event, public=True), await read.last_change(db, event)
 
-    report, updated = await st.stories.get(event.id, content)
+    report, updated = await st.stories.get(event.id, content, audited)
     env = st.render.env
     return page(
         request,
