@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import unicodedata
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
@@ -27,7 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.exports.cells import safe_text
 from assembly.exports.dataset import utc
-from assembly.models import OUTCOMES, Contribution, ContributionTheme, Event, Session
+from assembly.exports.dataset_people import session_titles
+from assembly.models import OUTCOMES, Contribution, ContributionTheme, Event
+from assembly.plan.rules import slug_from_title
 from assembly.render import CHANNEL_LABELS, make_env
 
 UNTHEMED = "unthemed"  # the file name of the round-up of contributions with no theme
@@ -68,9 +68,9 @@ class Roundup:
 
 
 def slug_of(theme: str) -> str:
-    """A file name for a theme: "Access to care" → "access-to-care"."""
-    ascii_ = unicodedata.normalize("NFKD", theme).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60] or "theme"
+    """A file name for a theme: "Access to care" → "access-to-care" (as an event's slug is
+    made from its title)."""
+    return slug_from_title(theme) or "theme"
 
 
 def slugs(themes: list[str]) -> dict[str, str]:
@@ -110,11 +110,6 @@ async def roundups(db: AsyncSession, event: Event, only: str = "") -> list[Round
     rows = await db.scalars(visible.where(Contribution.id.not_in(themed)).order_by(*order))
     found.append(Roundup("", UNTHEMED, list(rows)))
     return found
-
-
-async def session_titles(db: AsyncSession, event: Event) -> dict[int, str]:
-    rows = await db.execute(select(Session.id, Session.title).where(Session.event_id == event.id))
-    return {id_: title for id_, title in rows}
 
 
 def _iso(value: datetime) -> str:

@@ -7,7 +7,8 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from assembly.domain import Refused
-from assembly.exports.roundups import roundup_html, roundups, roundups_zip, session_titles
+from assembly.exports.dataset_people import session_titles
+from assembly.exports.roundups import roundup_html, roundups, roundups_zip
 from assembly.web.auth import require_staff
 from assembly.web.common import state
 
