@@ -14,6 +14,14 @@ _NONE = "'none'"
 _FRAME_ORIGIN = re.compile(r"https://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:[0-9]{1,5})?")
 
 
+# A printable page that holds everything it shows (the outcomes report, a round-up): inline CSS
+# and inline SVG, no script; people's text in it is escaped, so inline styles open nothing.
+SELF_CONTAINED_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
 def content_security_policy(frame_src: str = "") -> str:
     """The page policy: our own scripts and styles only; frames only from the stream's origin
     (``frame_src``, which must be a bare https origin: anything else frames nothing)."""

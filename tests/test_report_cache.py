@@ -7,8 +7,10 @@ import asyncio
 
 from starlette.testclient import TestClient
 
+from assembly.models import Contribution
 from assembly.report.cache import Memo
-from tests.test_contributions import post
+from tests.conftest import login
+from tests.test_contributions import post, rows
 from tests.test_privacy import _set
 
 
@@ -66,14 +68,15 @@ def test_the_story_page_is_kept_but_unpublishing_takes_effect_at_once(client: Te
     client.app_state["app"].stories.ttl = 0  # type: ignore[attr-defined]
     assert "Said a moment after" in client.get("/e/demo/outcomes").text
     hidden = "Said before the story"
-    _set(client, "update contribution set status = 'hidden' where text like :t", t=hidden + "%")
-    _set(
-        client,
-        "insert into audit_entry (event_id, action, target, at) values "
-        "((select id from event where slug = 'demo'), 'contribution.hide', '', :at)",
-        at="2026-12-02 12:00:00",
-    )
+    [c] = [c for c in rows(client, Contribution) if c.text.startswith(hidden)]
     client.app_state["app"].stories.ttl = 30  # type: ignore[attr-defined]
-    assert hidden not in client.get("/e/demo/outcomes").text  # a hide shows at once
+    assert hidden in client.get("/e/demo/outcomes").text  # kept for half a minute...
+    phone = dict(client.cookies)
+    token = login(client)
+    r = client.post(f"/console/demo/c/{c.id}/hide", data={"csrf_token": token})
+    assert r.status_code in (200, 303), r.text
+    client.cookies.clear()
+    client.cookies.update(phone)
+    assert hidden not in client.get("/e/demo/outcomes").text  # ...but a hide shows at once
     _set(client, "update event set outcomes_public = false where slug = 'demo'")
     assert client.get("/e/demo/outcomes").status_code == 404

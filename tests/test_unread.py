@@ -51,7 +51,9 @@ def test_a_reply_is_unread_until_seen_and_a_new_one_counts_again(client: TestCli
 def test_with_nothing_new_a_page_load_looks_for_no_replies(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    post(client, "A contribution nobody answered")
+    post(client, "A contribution that gets an answer")
+    [c] = rows(client, Contribution)
+    _respond(client, c.id, "Answered.")
     asked: list[Any] = []
     real = unread_module.AsyncSession.execute
 
@@ -61,5 +63,9 @@ def test_with_nothing_new_a_page_load_looks_for_no_replies(
         return await real(self, statement, *args, **kwargs)
 
     monkeypatch.setattr(unread_module.AsyncSession, "execute", counting)
-    assert client.get("/e/demo").status_code == 200
-    assert asked == []
+    assert COUNT.format(1) in client.get("/e/demo").text
+    assert len(asked) == 1  # a reply newer than the browser has seen: looked for
+    client.get("/e/demo/me")  # seen: the cookie now holds the newest
+    asked.clear()
+    assert COUNT.format(1) not in client.get("/e/demo").text
+    assert asked == []  # nothing newer than what the browser saw: not looked for

@@ -9,13 +9,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from assembly.models import Contribution, Participant, Response
 
 
-async def unread_replies(
-    db: AsyncSession, me: Participant | None, seen: int
-) -> tuple[list[Contribution], int]:
+async def unread_replies(db: AsyncSession, me: Participant | None, seen: int) -> list[Contribution]:
     """``me``'s contributions with a response newer than response id ``seen``, newest reply
-    first, and the newest response id of all (what "seen" becomes once they look)."""
+    first."""
     if me is None or (me.last_reply_id or 0) <= seen:
-        return [], seen  # nothing newer than what they saw: no query (most page loads)
+        return []  # nothing newer than what they saw: no query (most page loads)
     newest = func.max(Response.id).label("newest")
     rows = (
         await db.execute(
@@ -26,4 +24,4 @@ async def unread_replies(
             .order_by(newest.desc())
         )
     ).all()
-    return [c for c, _ in rows], max([seen, *(n for _, n in rows)])
+    return [c for c, _ in rows]

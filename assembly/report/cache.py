@@ -43,7 +43,10 @@ class Memo:
             if fresh is not None:
                 return fresh
             value = await make()
-            self._kept[key] = (self._clock(), version, value)
+            now = self._clock()
+            # Forget what has gone stale meanwhile (events long over are not kept for ever).
+            self._kept = {k: v for k, v in self._kept.items() if v[0] + self.ttl > now}
+            self._kept[key] = (now, version, value)
             return value
 
     def _fresh(self, key: Hashable, version: Hashable) -> Any:

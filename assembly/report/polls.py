@@ -93,14 +93,15 @@ def _statements_chart(view: PollView, chart_id: str) -> Chart | None:
 
 def poll_chart(view: PollView, chart_id: str) -> Chart | None:
     """The poll's result as a bar chart: members and public side by side when both voted in
-    numbers large enough to show (never for a secret poll), else everyone's totals."""
+    numbers large enough to show (``results.side_by_side`` decides, as for the room; a secret
+    poll's ballots carry the voter's role, not the voter), else everyone's totals."""
     if view.poll.kind == "statements":
         return _statements_chart(view, chart_id)
     rows = results.rows_of(view, view.groups)
     if rows is None or not view.ballots:
         return None
     what = "first preferences" if view.poll.kind == "ranking" else "ballots"
-    sides = None if view.poll.secret else view.sides
+    sides = view.sides
     if sides is not None and sides.columns:
         series = [c.name for c in sides.columns]
         values = [[c.rows[i][2] for c in sides.columns] for i in range(len(rows))]
@@ -139,6 +140,6 @@ def poll_chart(view: PollView, chart_id: str) -> Chart | None:
 
 def poll_report(view: PollView, chart_id: str) -> PollReport:
     """What the report says of one poll."""
-    sides = None if view.poll.secret else view.sides
+    sides = view.sides
     sentence = sides.sentence if sides is not None and sides.columns else ""
     return PollReport(view, poll_chart(view, chart_id), _notes(view), sentence)

@@ -34,7 +34,6 @@ async def next_session_route(request: Request) -> Response:
     session, closed = changed
     st = state(request)
     await st.push.agenda_changed(event)
-    st.push.polls_closed(closed)
     message = f"Next session: “{session.title}” is now current." + closed_said(event, closed)
     return done(request, "", f"/console/{event.slug}", message)
 

@@ -55,6 +55,16 @@ class State:
     stories: Memo = field(default_factory=Memo)
 
 
+def attachment(filename: str) -> dict[str, str]:
+    """The header that makes a browser save the response as ``filename``."""
+    return {"content-disposition": f'attachment; filename="{filename}"'}
+
+
+def names_asked(request: Request) -> bool:
+    """Whether an organiser's download asks for display names (the Exports page's tick)."""
+    return request.query_params.get("names") in ("1", "on", "yes", "true")
+
+
 def state(conn: HTTPConnection) -> State:
     st: State = conn.state.app
     return st

@@ -32,7 +32,6 @@ async def make_current(request: Request) -> Response:
         return repeated(request, f"/console/{event.slug}")
     session, closed = changed
     await state(request).push.agenda_changed(event)
-    state(request).push.polls_closed(closed)  # no longer the current session's: not in the above
     message = f"“{session.title}” is now the current session." + closed_said(event, closed)
     return done(request, "", f"/console/{event.slug}", message)
 

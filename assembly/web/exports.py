@@ -30,7 +30,7 @@ from assembly.exports.roundups import slugs
 from assembly.report.pdf import pdf_available
 from assembly.web.api import ApiRefused, api_event
 from assembly.web.auth import LoginRequired, require_staff
-from assembly.web.common import page, state
+from assembly.web.common import attachment, names_asked, page, state
 
 READ_SIZE = 256 * 1024
 # What each table holds, in a line (the page lists them).
@@ -46,17 +46,9 @@ HOLDS = {
 }
 
 
-def _names(request: Request) -> bool:
-    return request.query_params.get("names") in ("1", "on", "yes", "true")
-
-
-def _attachment(filename: str) -> dict[str, str]:
-    return {"content-disposition": f'attachment; filename="{filename}"'}
-
-
 async def _disclosure(request: Request, s: AsyncSession) -> Disclosure:
     key = await installation_key(s, state(request).settings.secret_key)
-    return Disclosure(key, _names(request))
+    return Disclosure(key, names_asked(request))
 
 
 async def exports_page(request: Request) -> Response:
@@ -68,7 +60,7 @@ async def exports_page(request: Request) -> Response:
         event=event,
         role=role,
         section="exports",
-        names=_names(request),
+        names=names_asked(request),
         holds=HOLDS,
         # The round-ups' file names, one per theme (see assembly/exports/roundups.py).
         themes=list(slugs(list(event.themes)).items()),
@@ -106,7 +98,7 @@ async def export_xlsx(request: Request) -> Response:
 
     body = await _spooled(request, build)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return StreamingResponse(body, media_type=media, headers=_attachment(f"{event.slug}.xlsx"))
+    return StreamingResponse(body, media_type=media, headers=attachment(f"{event.slug}.xlsx"))
 
 
 async def export_csv_zip(request: Request) -> Response:
@@ -117,7 +109,7 @@ async def export_csv_zip(request: Request) -> Response:
 
     body = await _spooled(request, build)
     name = f"{event.slug}-csv.zip"
-    return StreamingResponse(body, media_type="application/zip", headers=_attachment(name))
+    return StreamingResponse(body, media_type="application/zip", headers=attachment(name))
 
 
 async def export_csv(request: Request) -> Response:
@@ -139,7 +131,7 @@ async def export_csv(request: Request) -> Response:
 
     name = f"{event.slug}-{table}.csv"
     media = "text/csv; charset=utf-8"
-    return StreamingResponse(body(), media_type=media, headers=_attachment(name))
+    return StreamingResponse(body(), media_type=media, headers=attachment(name))
 
 
 async def api_export(request: Request) -> Response:
@@ -155,14 +147,14 @@ async def api_export(request: Request) -> Response:
             if "text/html" in request.headers.get("accept", ""):
                 raise  # a person's browser: to the login page, and back here after
             raise ApiRefused(NO_KEY, 401) from None  # a program: say how to send its key
-        names = _names(request)
+        names = names_asked(request)
     chunks = json_chunks(
         state(request).db.read,
         event,
         names=names,
         secret=state(request).settings.secret_key,
     )
-    headers = _attachment(f"{event.slug}.json") if "download" in request.query_params else {}
+    headers = attachment(f"{event.slug}.json") if "download" in request.query_params else {}
     return StreamingResponse(chunks, media_type="application/json", headers=headers)
 
 

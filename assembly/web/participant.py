@@ -121,7 +121,7 @@ async def event_page(request: Request) -> Response:
     async with st.db.read() as db:
         ctx = await _page_context(db, event, me, feed_view(request))
         ctx["table_lead"] = await desk.table_of(db, event, me)  # their table's summary form
-        ctx["unread"], _ = await unread_replies(db, me, seen_reply(request, event))
+        ctx["unread"] = await unread_replies(db, me, seen_reply(request, event))
     ctx["seq"] = seq
     ctx["expired_code"] = request.query_params.get("code") == "expired"
     ctx["said"] = SAID.get(request.query_params.get("said", ""), "")
@@ -180,10 +180,10 @@ async def my_page(request: Request) -> Response:
     async with st.db.read() as db:
         event, me, _ = await event_and_me(request, db)
         mine = await domain.contributions_of(db, me) if me else []
-        _, newest = await unread_replies(db, me, seen_reply(request, event))
     await _seen(request, event)
     response = page(request, "participant/me.html", event=event, me=me, mine=mine)
-    remember_seen(request, response, event, newest)  # every reply is on this page: all read
+    # Every reply is on this page: all read, up to the newest one their row was stamped with.
+    remember_seen(request, response, event, (me.last_reply_id or 0) if me else 0)
     return response
 
 

@@ -1,7 +1,9 @@
 """Where "last viewed" lives for unread replies: a cookie per event holding the newest response
-id this browser has seen on "What you have said". A cookie, not a column: reading the event
-page stays a read (no write per page load, no migration), and the count is only a reminder of
-the participant's own, so a cleared or edited cookie harms nobody but its owner."""
+id this browser has seen on "What you have said". A cookie, not a column: reading a page stays
+a read (no write per page load), and the count is only a reminder of the participant's own, so
+a cleared or edited cookie harms nobody but its owner. The newest reply they were given is a
+column (``participant.last_reply_id``, stamped by each response): a page compares the two
+before it looks for unread replies (``assembly.domain.unread``)."""
 
 from __future__ import annotations
 

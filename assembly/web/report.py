@@ -12,21 +12,16 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
 from assembly.domain import Refused
+from assembly.headers import SELF_CONTAINED_CSP
 from assembly.report import PdfUnavailable, html_to_pdf, report_html
 from assembly.report.pdf import PRINT_INSTEAD
 from assembly.web.auth import require_staff
-from assembly.web.common import state
-
-# The report is self-contained: its CSS is inline, its charts inline SVG, and it runs nothing.
-REPORT_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
+from assembly.web.common import attachment, names_asked, state
 
 
 async def _html(request: Request) -> tuple[str, str]:
     _, event, _ = await require_staff(request, "organise")
-    names = request.query_params.get("names") == "1"
+    names = names_asked(request)
     async with state(request).db.read() as db:
         return event.slug, await report_html(db, event, names=names)
 
@@ -34,7 +29,7 @@ async def _html(request: Request) -> tuple[str, str]:
 async def report_page(request: Request) -> Response:
     _, html = await _html(request)
     response = HTMLResponse(html)
-    response.headers["content-security-policy"] = REPORT_CSP
+    response.headers["content-security-policy"] = SELF_CONTAINED_CSP
     response.headers["cache-control"] = "no-store"  # it may hold names
     return response
 
@@ -50,7 +45,7 @@ async def report_pdf(request: Request) -> Response:
         pdf,
         media_type="application/pdf",
         headers={
-            "content-disposition": f'attachment; filename="{slug}-outcomes.pdf"',
+            **attachment(f"{slug}-outcomes.pdf"),
             "cache-control": "no-store",
         },
     )

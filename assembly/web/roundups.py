@@ -9,15 +9,9 @@ from starlette.routing import Route
 from assembly.domain import Refused
 from assembly.exports.dataset_people import session_titles
 from assembly.exports.roundups import roundup_html, roundups, roundups_zip
+from assembly.headers import SELF_CONTAINED_CSP
 from assembly.web.auth import require_staff
-from assembly.web.common import state
-
-# The page is self-contained: its one inline style block is all it may use. It runs no script,
-# and people's text in it is escaped, so allowing inline styles opens nothing.
-ROUNDUP_CSP = (
-    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; "
-    "base-uri 'none'; form-action 'none'"
-)
+from assembly.web.common import attachment, state
 
 
 async def roundups_download(request: Request) -> Response:
@@ -28,7 +22,7 @@ async def roundups_download(request: Request) -> Response:
     return Response(
         content,
         media_type="application/zip",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers=attachment(name),
     )
 
 
@@ -42,7 +36,7 @@ async def roundup_page(request: Request) -> Response:
         themes = ", ".join(event.themes) or "none yet"
         raise Refused(f"This event has no such theme. Its themes: {themes}.", 404)
     html = roundup_html(found, event, sessions)
-    return HTMLResponse(html, headers={"Content-Security-Policy": ROUNDUP_CSP})
+    return HTMLResponse(html, headers={"Content-Security-Policy": SELF_CONTAINED_CSP})
 
 
 routes = [

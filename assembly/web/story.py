@@ -30,10 +30,10 @@ async def outcomes(request: Request) -> Response:
     st = state(request)
     async with st.db.read() as db:
         event = await domain.event_by_slug(db, request.path_params["event"])
+        # Checked on every request: turning the page off takes effect at once.
+        if not event.outcomes_public or event.status == "draft":
+            raise Refused(NOT_PUBLISHED, 404)
         audited = await read.last_audit(db, event)  # a moderation or setup action: build anew
-    # Checked on every request: turning the page off takes effect at once.
-    if not event.outcomes_public or event.status == "draft":
-        raise Refused(NOT_PUBLISHED, 404)
 
     async def content() -> tuple[Any, Any]:
         async with st.db.read() as db:

@@ -107,10 +107,16 @@ def test_what_a_phone_made_offline_is_sent_once_after_a_reload(
     expect(phone.locator("#poll .mine")).to_contain_text(f"You voted for “{label}”")
     # Every other reason to send (the network back, the page shown, another socket) sends
     # nothing more.
+    posts: list[str] = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     phone.evaluate(
         "() => { window.dispatchEvent(new Event('online'));"
         " document.dispatchEvent(new Event('visibilitychange')); }"
     )
+    # A resend starts at once on those events: it would be logged before this later request's
+    # answer comes back. None left (the database would keep one copy even if it had).
+    phone.evaluate("() => fetch('/healthz').then((r) => r.status)")
+    assert posts == []
     assert _counts(settings, text, poll_id) == (1, 1)
 
     # Sent, but the answer lost on the way (the phone still holds it): sent again, it is

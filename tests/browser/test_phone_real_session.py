@@ -121,8 +121,14 @@ def test_posting_asks_the_name_and_kind_first_and_counts_characters(
     assert len(phone.input_value("#text")) == 1200
     # Sent without a kind: the browser asks for one (nothing is sent).
     phone.fill("#text", "Put the pledges on the wall of every ward.")
+    posts: list[str] = []
+    phone.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
     send.click()
     assert phone.evaluate("() => document.querySelector('#contribute').checkValidity()") is False
+    # The browser held it back: no POST left the page (one made by the click would be logged
+    # before this later request's answer comes back).
+    phone.evaluate("() => fetch('/healthz').then((r) => r.status)")
+    assert posts == []
     phone.check("input[name=kind][value=idea]")
     name_box.fill("Maggie")
     send.click()

@@ -25,9 +25,11 @@ QUESTION = "Which of these have you relied on in your own care? Tick up to three
 # Everything the screen shows must be inside its viewport, with nothing to scroll.
 FITS = """() => {
   const h = innerHeight;
-  const parts = [...document.querySelectorAll(
-    '.quote footer, #screen-poll .results li, #screen-poll .total, .code, .prompt h2')];
+  const selectors = ['.quote footer', '#screen-poll .results li', '#screen-poll .total',
+                     '.code', '.prompt h2'];
+  const parts = selectors.flatMap((s) => [...document.querySelectorAll(s)]);
   return {scroll: document.documentElement.scrollHeight, inner: h,
+          missing: selectors.filter((s) => !document.querySelector(s)),
           out: parts.filter((e) => e.getBoundingClientRect().bottom > h + 1)
                     .map((e) => e.textContent.trim().slice(0, 40))};
 }"""
@@ -72,6 +74,7 @@ def test_a_poll_and_three_long_quotes_fit_the_screen(
     expect(screen.locator(".quote")).to_have_count(3)
     expect(screen.locator("#screen-poll h2")).to_have_text(QUESTION)
     fits = screen.evaluate(FITS)
+    assert not fits["missing"], fits  # each part is on the screen to be measured
     assert fits["scroll"] <= fits["inner"] and not fits["out"], fits
     # The quote is shortened on the screen (the console keeps the whole text).
     clamped = screen.evaluate(
