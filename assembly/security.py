@@ -229,25 +229,35 @@ def room_code(secret: str, period: int, now: float | None = None, back: int = 0)
     return "".join(chars)
 
 
-def room_code_matches(secret: str, period: int, code: str, now: float | None = None) -> bool:
-    """True for the current code and the one before it (a QR scanned just as it rotated)."""
-    code = code.strip().upper()
-    return any(hmac.compare_digest(room_code(secret, period, now, back), code) for back in (0, 1))
-
-
 # How far back a code still counts as "expired" rather than "unknown": an hour of codes at the
 # default period, long enough for a photo of the screen or a code read out before a break.
 ROOM_CODE_EXPIRED_PERIODS = 12
 
 
+def room_code_age(
+    secret: str, period: int, code: str, now: float | None = None, within: int = 2
+) -> int | None:
+    """How many periods ago ``code`` was the room code (0: the current one), looking back
+    ``within`` periods; None for a code that was not one then (a typo). Every period is
+    compared, whatever matched: the same time for any code."""
+    code = code.strip().upper()
+    age = None
+    for back in range(within):
+        if hmac.compare_digest(room_code(secret, period, now, back), code) and age is None:
+            age = back
+    return age
+
+
+def room_code_matches(secret: str, period: int, code: str, now: float | None = None) -> bool:
+    """True for the current code and the one before it (a QR scanned just as it rotated)."""
+    return room_code_age(secret, period, code, now) is not None
+
+
 def room_code_expired(secret: str, period: int, code: str, now: float | None = None) -> bool:
     """True for a code that was valid in one of the last ``ROOM_CODE_EXPIRED_PERIODS`` periods
     but is not any more; False for a current one and for one that never was (a typo)."""
-    code = code.strip().upper()
-    found = False
-    for back in range(2, ROOM_CODE_EXPIRED_PERIODS + 2):  # no early exit: the same time for all
-        found |= hmac.compare_digest(room_code(secret, period, now, back), code)
-    return found
+    age = room_code_age(secret, period, code, now, within=ROOM_CODE_EXPIRED_PERIODS + 2)
+    return age is not None and age >= 2
 
 
 def hash_password(password: str) -> str:

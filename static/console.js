@@ -83,16 +83,13 @@
   });
 
   // The share of voice is folded; a warning pushed into it (a channel under-surfaced) opens it.
-  body.addEventListener("htmx:oobAfterSwap", function () {
+  function openVoiceOnWarning() {
     var panel = document.getElementById("voice");
     var fold = panel && panel.closest("details");
     if (fold && panel.querySelector(".voice-warning")) fold.open = true;
-  });
-  body.addEventListener("htmx:afterSwap", function () {
-    var panel = document.getElementById("voice");
-    var fold = panel && panel.closest("details");
-    if (fold && panel.querySelector(".voice-warning")) fold.open = true;
-  });
+  }
+  body.addEventListener("htmx:oobAfterSwap", openVoiceOnWarning);
+  body.addEventListener("htmx:afterSwap", openVoiceOnWarning);
 
   // --- Unsent input survives a push. A post's card is pushed whole when anyone pins,
   // features or hides it (its tags, its buttons and its colour change together), so before a

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.events import current_session, sessions_of, set_current_session
 from assembly.domain.records import audit
 from assembly.domain.refusal import Refused
-from assembly.models import Event, FacilitatorAccount, Poll, Session, utcnow
+from assembly.models import Event, FacilitatorAccount, Poll, Session, aware, utcnow
 
 MAX_MINUTES = 600  # ten hours: anything longer is a typo, not a session
 TIMER_ACTIONS = ("start", "pause", "add", "reset")
@@ -40,16 +40,12 @@ class Timer:
         return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)  # SQLite gives naive UTC
-
-
 def timer_of(session: Session | None, now: datetime) -> Timer:
     """The timer of ``session`` as of ``now``."""
     if session is None:
         return Timer("idle", 0, None)
     if session.timer_ends_at is not None:
-        ends = _aware(session.timer_ends_at)
+        ends = aware(session.timer_ends_at)
         left = max(0, math.ceil((ends - now).total_seconds()))
         return Timer("running" if left else "over", left, ends)
     if session.timer_left_seconds is not None:

@@ -8,13 +8,13 @@ the poll's row lock, so every ballot is either in time for its channel or refuse
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.records import audit
-from assembly.models import Event, FacilitatorAccount, Poll
+from assembly.models import Event, FacilitatorAccount, Poll, aware
 
 
 def online_until(event: Event, now: datetime) -> datetime | None:
@@ -28,7 +28,7 @@ def in_grace(poll: Poll, channel: str, now: datetime) -> bool:
         poll.status == "closed"
         and channel == "online"
         and poll.online_until is not None
-        and now < _aware(poll.online_until)
+        and now < aware(poll.online_until)
     )
 
 
@@ -36,12 +36,7 @@ def grace_left(poll: Poll, now: datetime) -> int:
     """Whole seconds online voters have left on a closed poll (0 when none)."""
     if poll.status != "closed" or poll.online_until is None:
         return 0
-    return max(0, int((_aware(poll.online_until) - now).total_seconds() + 0.999))
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes for what was stored in UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return max(0, int((aware(poll.online_until) - now).total_seconds() + 0.999))
 
 
 async def close_left_behind(

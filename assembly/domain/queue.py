@@ -4,7 +4,7 @@ them speaking and done. Speaking time is kept per channel for share of voice."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,7 @@ from assembly.models import (
     FacilitatorAccount,
     Participant,
     SpeakerRequest,
+    aware,
     utcnow,
 )
 
@@ -193,11 +194,6 @@ async def set_alternate(
     event.queue_alternate = on
     audit(db, event, account, "queue.alternate_on" if on else "queue.alternate_off", "")
     return event
-
-
-def aware(moment: datetime) -> datetime:
-    """``moment`` in UTC: SQLite hands back naive datetimes for what was stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def seconds_between(start: datetime, end: datetime) -> int:

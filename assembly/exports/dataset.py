@@ -12,11 +12,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from assembly.models import Event
+from assembly.models import Event, aware
 
 SCHEMA_VERSION = 1
 BATCH = 1000  # rows read from the database at a time: memory stays flat, whatever the event
-TYPES = ("text", "int", "float", "bool", "datetime", "list")
 
 
 @dataclass(frozen=True)
@@ -46,9 +45,7 @@ class Dataset:
 
 def utc(moment: datetime | None) -> datetime | None:
     """A stored time as an aware UTC datetime (SQLite hands them back naive, in UTC)."""
-    if moment is None:
-        return None
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    return None if moment is None else aware(moment).astimezone(UTC)
 
 
 def columns(*spec: str) -> list[Column]:

@@ -18,6 +18,7 @@ from assembly.models.base import (
     OUTCOMES,
     TEAM_ROLES,
     Base,
+    aware,
     utcnow,
 )
 from assembly.models.content import (
@@ -77,5 +78,6 @@ __all__ = [
     "TeamInvite",
     "TeamMember",
     "Upvote",
+    "aware",
     "utcnow",
 ]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
-from assembly.models import CHANNELS, OUTCOMES
+from assembly.models import CHANNELS, OUTCOMES, aware
 from assembly.outcomes.shares import percent, percentages
 from assembly.outcomes.voice import Counts
 
@@ -89,15 +89,11 @@ def median(values: Sequence[float]) -> float | None:
     return (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite hands back naive
-
-
 def response_delays(pairs: Iterable[tuple[datetime, datetime | None]]) -> list[float]:
     """Seconds from each contribution to its first response (``None``: never responded to,
     left out); a response stamped before its contribution (clock skew) counts as 0."""
     return [
-        max(0.0, (_aware(first) - _aware(posted)).total_seconds())
+        max(0.0, (aware(first) - aware(posted)).total_seconds())
         for posted, first in pairs
         if first is not None
     ]
