@@ -208,7 +208,6 @@ def create_app(settings: Settings) -> Starlette:
         ],
         exception_handlers={
             Refused: refused,
-            api.ApiRefused: api.api_refused,  # JSON, not a page: the API's callers are programs
             auth.LoginRequired: auth.login_required,
             HTTPException: not_found,
         },

@@ -9,7 +9,6 @@ lookup instead of trying every key of the event.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -17,8 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.domain.contributions import new_contribution
+from assembly.domain.invites import token_hash  # a random key's sha256, as an invite's
 from assembly.domain.records import audit
-from assembly.domain.refusal import Refused, _body
+from assembly.domain.refusal import Refused, _body, short_text
 from assembly.domain.setup import require_open
 from assembly.domain.words import matches_word_list
 from assembly.models import (
@@ -48,27 +48,24 @@ OTHER_EVENT = (
 MAX_TOKEN = 200  # characters: longer than any key we make, so never a key
 
 
-def key_hash(token: str) -> str:
-    """What is stored of a key: its sha256, in hex."""
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 async def create_key(
     db: AsyncSession, event: Event, by: FacilitatorAccount | None, label: object
 ) -> tuple[ApiKey, str]:
     """A new key for ``event`` named ``label``, with the key itself (not stored: shown once);
     audited."""
-    text = " ".join(label.split()) if isinstance(label, str) else ""
-    if not text:
-        raise Refused("Give the key a label that says what uses it (“Social media bridge”).", 422)
-    if len(text) > MAX_NAME:
-        raise Refused(f"The label is {len(text)} characters; keep it under {MAX_NAME}.", 422)
+    text = short_text(
+        label,
+        MAX_NAME,
+        "The label",
+        "Give the key a label that says what uses it (“Social media bridge”).",
+        "make the key",
+    )
     token = secrets.token_urlsafe(32)
     key = ApiKey(
         event_id=event.id,
         label=text,
         prefix=token[:KEY_PREFIX],
-        hash=key_hash(token),
+        hash=token_hash(token),
         created_by=by.id if by else None,
     )
     db.add(key)
@@ -106,7 +103,7 @@ async def event_for_key(db: AsyncSession, slug: str, token: str | None) -> tuple
     if len(token) <= MAX_TOKEN:
         # Found by its hash: comparing hashes leaks nothing an attacker could use (a timing
         # difference would tell them about a sha256 preimage, which they cannot make).
-        key = await db.scalar(select(ApiKey).where(ApiKey.hash == key_hash(token)))
+        key = await db.scalar(select(ApiKey).where(ApiKey.hash == token_hash(token)))
     if key is None:
         raise Refused(UNKNOWN_KEY, 401)
     if key.revoked_at is not None:

@@ -9,47 +9,26 @@ from __future__ import annotations
 
 import json
 
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from assembly.domain import Refused
-from assembly.domain.apikeys import NO_KEY, event_for_key, parse_external, post_external
+from assembly.domain.apikeys import event_for_key, parse_external, post_external
 from assembly.domain.records import claim_key
-from assembly.models import MAX_KEY, ApiKey, Contribution, Event
-from assembly.web.common import state
+from assembly.models import ApiKey, Contribution, Event
+from assembly.web.common import idempotency_key, state
 
 # A contribution's JSON is at most a few kilobytes (1,000 characters of text, up to 4 bytes
 # each, escaped); anything far past that is not one, and is refused before it is all read.
 MAX_BODY = 64 * 1024
 
 
-class ApiRefused(Refused):
-    """A refusal of an API call: answered as JSON (see ``api_refused``), not as a page."""
-
-
 def bearer(request: Request) -> str | None:
     """The key in the request's ``Authorization: Bearer <key>`` header, if any."""
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     return token.strip() or None if scheme.lower() == "bearer" else None
-
-
-def error(exc: Refused) -> JSONResponse:
-    """``exc`` as the API says it: ``{"error": sentence}`` with its status (and how to retry)."""
-    response = JSONResponse({"error": exc.message}, status_code=exc.status)
-    if exc.status == 401:  # RFC 6750: say which scheme, and whether the key itself was wrong
-        response.headers["WWW-Authenticate"] = (
-            "Bearer" if exc.message == NO_KEY else 'Bearer error="invalid_token"'
-        )
-    if exc.retry_after:
-        response.headers["Retry-After"] = str(exc.retry_after)
-    return response
-
-
-async def api_refused(request: Request, exc: Exception) -> Response:
-    """The app's handler for ``ApiRefused`` (raised by ``api_event`` in any route)."""
-    assert isinstance(exc, Refused)
-    return error(exc)
 
 
 async def _keyed(request: Request) -> tuple[Event, ApiKey]:
@@ -64,12 +43,9 @@ async def _keyed(request: Request) -> tuple[Event, ApiKey]:
 
 async def api_event(request: Request) -> Event:
     """The event of an API route's path, when the request carries that event's key (and the
-    key is within its rate limit); else an ``ApiRefused``, which the app answers as JSON.
-    For GET routes that accept a key, such as the JSON export."""
-    try:
-        event, _ = await _keyed(request)
-    except Refused as exc:
-        raise ApiRefused(exc.message, exc.status, exc.retry_after) from None
+    key is within its rate limit); else a ``Refused``, which the app answers as JSON on an
+    ``/api/`` path. For GET routes that accept a key, such as the JSON export."""
+    event, _ = await _keyed(request)
     return event
 
 
@@ -97,29 +73,20 @@ async def _json(request: Request) -> object:
         ) from None
 
 
-def _idempotency_key(request: Request) -> str | None:
-    key = request.headers.get("idempotency-key", "").strip()
-    if len(key) > MAX_KEY:
-        raise Refused(f"The Idempotency-Key is too long ({MAX_KEY} characters at most).", 422)
-    return key or None
-
-
 async def api_contribution(request: Request) -> Response:
     """``POST /api/events/{event}/contributions``: one external contribution, as JSON
     ``{text, kind, source, author}``; 201 with ``{id, status, channel}``."""
     st = state(request)
-    try:
-        await _keyed(request)  # cheap refusals first: no body is read for a wrong key
-        item = parse_external(await _json(request))
-        again = _idempotency_key(request)
-        async with st.db.write() as db:
-            # Again in the transaction that writes: a key revoked meanwhile posts nothing.
-            event, key = await event_for_key(db, request.path_params["event"], bearer(request))
-            if not await claim_key(db, f"apikey:{key.id}", again):
-                return JSONResponse({"id": None, "status": "duplicate", "channel": "external"})
-            c: Contribution = await post_external(db, event, key, item)
-    except Refused as exc:
-        return error(exc)
+    # A refusal anywhere here is answered as JSON by the app's handler (web.common.refused).
+    await _keyed(request)  # cheap refusals first: no body is read for a wrong key
+    item = parse_external(await _json(request))
+    again = idempotency_key(request, FormData())  # the Idempotency-Key header
+    async with st.db.write() as db:
+        # Again in the transaction that writes: a key revoked meanwhile posts nothing.
+        event, key = await event_for_key(db, request.path_params["event"], bearer(request))
+        if not await claim_key(db, f"apikey:{key.id}", again):
+            return JSONResponse({"id": None, "status": "duplicate", "channel": "external"})
+        c: Contribution = await post_external(db, event, key, item)
     # Committed: only now is it shown to anyone (the console; the public feed if visible).
     await st.push.contribution_added(event, c)
     return JSONResponse({"id": c.id, "status": c.status, "channel": c.channel}, status_code=201)

@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import FormData
 from starlette.requests import HTTPConnection, Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.websockets import WebSocket
 
 from assembly import domain, security
 from assembly.config import Settings
 from assembly.db import Database
 from assembly.domain import Refused
+from assembly.domain.apikeys import NO_KEY
 from assembly.fairshare import PENALTY_HEADER, FairShare
 from assembly.guard import Guard
 from assembly.headers import same_origin
@@ -171,6 +172,8 @@ def _flash(request: Request, message: str, error: bool = False) -> str:
 async def refused(request: Request, exc: Exception) -> Response:
     """Turn a ``Refused`` into its sentence: an out-of-band alert for htmx, a page otherwise."""
     assert isinstance(exc, Refused)
+    if request.url.path.startswith("/api/"):
+        return api_refusal(exc)  # the API's callers are programs: JSON, and no fair-share mark
     if is_htmx(request):
         response = HTMLResponse(_flash(request, exc.message, error=True), status_code=exc.status)
         response.headers["HX-Reswap"] = "none"
@@ -182,6 +185,18 @@ async def refused(request: Request, exc: Exception) -> Response:
         response.headers["Retry-After"] = str(exc.retry_after)
     if exc.penalise:
         response.headers[PENALTY_HEADER] = "1"
+    return response
+
+
+def api_refusal(exc: Refused) -> JSONResponse:
+    """``exc`` as the API says it: ``{"error": sentence}`` with its status (and how to retry)."""
+    response = JSONResponse({"error": exc.message}, status_code=exc.status)
+    if exc.status == 401:  # RFC 6750: say which scheme, and whether the key itself was wrong
+        response.headers["WWW-Authenticate"] = (
+            "Bearer" if exc.message == NO_KEY else 'Bearer error="invalid_token"'
+        )
+    if exc.retry_after:
+        response.headers["Retry-After"] = str(exc.retry_after)
     return response
 
 

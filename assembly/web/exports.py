@@ -28,7 +28,7 @@ from assembly.exports import (
 from assembly.exports.files import csv_zip
 from assembly.exports.roundups import slugs
 from assembly.report.pdf import pdf_available
-from assembly.web.api import ApiRefused, api_event
+from assembly.web.api import api_event
 from assembly.web.auth import LoginRequired, require_staff
 from assembly.web.common import attachment, names_asked, page, state
 
@@ -146,7 +146,7 @@ async def api_export(request: Request) -> Response:
         except LoginRequired:
             if "text/html" in request.headers.get("accept", ""):
                 raise  # a person's browser: to the login page, and back here after
-            raise ApiRefused(NO_KEY, 401) from None  # a program: say how to send its key
+            raise Refused(NO_KEY, 401) from None  # a program: say how to send its key
         names = names_asked(request)
     chunks = json_chunks(
         state(request).db.read,
