@@ -100,3 +100,26 @@ def test_a_poll_left_open_by_a_session_change_stays_on_the_console(client: TestC
     agenda = client.get("/console/demo/w/agenda").text
     assert question in agenda and "From “Welcome" in agenda
     assert "Closing for online voters" in agenda
+
+
+def test_a_widget_re_fetched_reads_only_its_own_part(client: TestClient, monkeypatch: Any) -> None:
+    """The search box re-fetches the feed as the facilitator types: that reads the feed, not
+    the agenda's polls, the presence, the check-in or the speaker queue."""
+    from assembly import domain
+
+    post(client, "Buses after midnight")
+    login(client)
+    read: list[str] = []
+    for name in ("poll_view", "presence_counts", "speaker_queue"):
+        real = getattr(domain, name)
+
+        async def counted(*args: Any, _name: str = name, _real: Any = real, **kw: Any) -> Any:
+            read.append(_name)
+            return await _real(*args, **kw)
+
+        monkeypatch.setattr(domain, name, counted)
+    r = client.get("/console/demo/w/feed?q=buses")
+    assert r.status_code == 200 and "Buses after midnight" in r.text
+    assert read == []
+    assert client.get("/console/demo").status_code == 200  # the page reads every part
+    assert {"poll_view", "presence_counts", "speaker_queue"} <= set(read)

@@ -14,6 +14,7 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.websockets import WebSocket
 
 from assembly import domain
+from assembly.domain import desk
 from assembly.domain.consolepolls import console_polls
 from assembly.domain.contributions import MAX_FEATURED
 from assembly.domain.members import check_in_counts
@@ -40,9 +41,10 @@ from assembly.web.screen import screen_address
 from live import serve_websocket
 
 
-async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+# Each part of the console reads what it shows, and no more: a widget re-fetched (a filter
+# typed into the search box, a reconnect) reads its own part, the page all of them.
+async def _feed(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
     f = console_filter(request, event.themes)
-    session = await domain.current_session(db, event)
     feed = await domain.console_feed(
         db,
         event,
@@ -54,6 +56,7 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
         search=f.q,
         session_id=f.session,
     )
+    labels = await desk.table_labels(db, event)
     return {
         "event": event,
         "filter": f,
@@ -61,17 +64,57 @@ async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str
         "kind": f.kind,
         "theme": f.theme,
         "order": f.order,
+        "table": f.table if f.table in labels else "",
         "feed": feed,
-        **await desk_context(db, event, f.table),
+    }
+
+
+async def _agenda(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    session = await domain.current_session(db, event)
+    return {
+        "event": event,
         "sessions": await domain.sessions_of(db, event),
         "session": session,
         # A poll still running in a session left behind stays listed (issue 17).
         "polls": [await domain.poll_view(db, p) for p in await console_polls(db, event, session)],
+    }
+
+
+async def _clock(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    return {"event": event, "session": await domain.current_session(db, event)}
+
+
+async def _presence(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    return {
+        "event": event,
         "joined": await domain.presence_counts(db, event),
         "connected": state(request).push.connected_by_channel(event.id),
-        "checkin": await check_in_counts(db, event),
-        **await queue_context(db, event),  # the speaker queue
     }
+
+
+async def _checkin(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    return {
+        "event": event,
+        "checkin": await check_in_counts(db, event),
+        "tables": await desk.tables(db, event),
+    }
+
+
+async def _queue(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    return {"event": event, **await queue_context(db, event)}
+
+
+async def _modqueue(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    return {"event": event, "modqueue": await desk.pending(db, event)}
+
+
+async def _context(request: Request, db: AsyncSession, event: Event) -> dict[str, Any]:
+    """The whole console: every part, and the desk's (tables, table filter, the queue)."""
+    ctx = await _feed(request, db, event)
+    ctx.update(await desk_context(db, event, ctx["filter"].table))
+    for part in (_agenda, _presence, _checkin, _queue):
+        ctx.update(await part(request, db, event))
+    return ctx
 
 
 async def console_page(request: Request) -> Response:
@@ -83,7 +126,8 @@ async def console_page(request: Request) -> Response:
     # the event's session could miss a change published just before ``seq`` was read.
     async with st.db.read() as db:
         ctx = await _context(request, db, event)
-        ctx.update(await voice_context(db, event))  # share of voice (issue 11)
+        # Share of voice (issue 11), with the speaking time the queue's part has read.
+        ctx.update(await voice_context(db, event, ctx["spoken_session"], ctx["spoken_event"]))
     address = screen_address(request, event)
     return page(
         request,
@@ -112,13 +156,22 @@ WIDGETS = {
     "queue": "console/_queue.html",  # the speaker queue
     "modqueue": "console/_modqueue.html",  # contributions waiting for a moderator
 }
+PARTS = {
+    "feed": _feed,
+    "agenda": _agenda,
+    "clock": _clock,
+    "presence": _presence,
+    "checkin": _checkin,
+    "queue": _queue,
+    "modqueue": _modqueue,
+}
 
 
 async def console_widget(request: Request) -> Response:
     # The agenda (sessions, polls) and the clock only for those who run them.
     runs = request.path_params["widget"] in ("agenda", "clock")
     event = (await require_staff(request, "run" if runs else "view"))[1]
-    response = await widget(request, WIDGETS, _context)
+    response = await widget(request, WIDGETS, PARTS.get(request.path_params["widget"], _context))
     if request.headers.get("HX-Trigger") == "feed-filters":
         # Filtered in place: the address bar shows the console page with this filter, so a
         # reload or a shared link opens the same view.

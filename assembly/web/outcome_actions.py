@@ -7,6 +7,7 @@ action before outcomes existed.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,16 +24,24 @@ from assembly.web.auth import require_staff, staff_act
 from assembly.web.common import State, done, page, path_int, repeated, state
 
 
-async def voice_context(db: AsyncSession, event: Event) -> dict[str, Any]:
-    """What the share-of-voice panel shows: the current session's and the whole event's."""
+async def voice_context(
+    db: AsyncSession,
+    event: Event,
+    spoken_session: Mapping[str, int] | None = None,
+    spoken_event: Mapping[str, int] | None = None,
+) -> dict[str, Any]:
+    """What the share-of-voice panel shows: the current session's and the whole event's. The
+    speaking time by channel is read here unless the caller has it (the console page's queue)."""
     session = await domain.current_session(db, event)
     now = None
     if session is not None:
         counts = await domain.voice_counts(db, event, session.id)
-        spoken = await domain.speaking_seconds_by_channel(db, event, session.id)
-        now = share_of_voice(counts, spoken)
-    spoken = await domain.speaking_seconds_by_channel(db, event)
-    whole = share_of_voice(await domain.voice_counts(db, event), spoken)
+        if spoken_session is None:
+            spoken_session = await domain.speaking_seconds_by_channel(db, event, session.id)
+        now = share_of_voice(counts, spoken_session)
+    if spoken_event is None:
+        spoken_event = await domain.speaking_seconds_by_channel(db, event)
+    whole = share_of_voice(await domain.voice_counts(db, event), spoken_event)
     return {"voice_session": session, "voice_now": now, "voice_event": whole}
 
 
