@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -73,6 +74,13 @@ def embed_url(raw: str) -> str:
     if host == "vimeo.com" and url.path.strip("/").isdigit():
         return f"https://player.vimeo.com/video/{url.path.strip('/')}"
     return checked
+
+
+@cache
+def document_env() -> jinja2.Environment:
+    """The environment for documents made outside a page's request (the outcomes report, the
+    round-ups, the CLI's exports): made once per process, so their templates compile once."""
+    return make_env()
 
 
 def make_env(directory: Path = TEMPLATES, versions: Versions | None = None) -> jinja2.Environment:

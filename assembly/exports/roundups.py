@@ -16,7 +16,6 @@ import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import jinja2
@@ -28,7 +27,7 @@ from assembly.exports.dataset import utc
 from assembly.exports.dataset_people import session_titles
 from assembly.models import OUTCOMES, Contribution, ContributionTheme, Event
 from assembly.plan.rules import slug_from_title
-from assembly.render import CHANNEL_LABELS, make_env
+from assembly.render import CHANNEL_LABELS, document_env
 
 UNTHEMED = "unthemed"  # the file name of the round-up of contributions with no theme
 
@@ -143,10 +142,9 @@ def roundup_csv(roundup: Roundup, sessions: dict[int, str]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode()
 
 
-@cache
 def _template() -> jinja2.Template:
     # The pages' environment (autoescaped, the same filters), made once per process.
-    return make_env().get_template("roundups/roundup.html")
+    return document_env().get_template("roundups/roundup.html")
 
 
 def roundup_html(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly.models import Event
-from assembly.render import make_env
+from assembly.render import document_env
 from assembly.report.build import build
 from assembly.report.charts import chart_html
 
@@ -14,6 +14,6 @@ from assembly.report.charts import chart_html
 async def report_html(db: AsyncSession, event: Event, *, names: bool = False) -> str:
     """The whole outcomes report page of ``event``; authors' names only when ``names``."""
     report = await build(db, event, names=names)
-    env = make_env()
-    env.globals["chart"] = lambda c: chart_html(env, c)
-    return env.get_template("report/report.html").render(report=report)
+    env = document_env()
+    template = env.get_template("report/report.html")
+    return template.render(report=report, chart=lambda c: chart_html(env, c))
