@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Executable, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from assembly.domain.queue import seconds_between
 from assembly.exports.dataset import BATCH, Dataset, Row, columns, utc
 from assembly.exports.dataset_privacy import Disclosure
 from assembly.models import (
@@ -99,7 +100,7 @@ async def _contribution_rows(s: AsyncSession, event: Event, d: Disclosure) -> As
             yield (
                 cid,
                 d.pseudonym(who),
-                titles.get(session, "") if session is not None else "",
+                titles.get(session, ""),
                 *rest,
                 themes.get(cid, []),
                 said.get(cid, []),
@@ -142,11 +143,11 @@ async def _speaker_rows(s: AsyncSession, event: Event, d: Disclosure) -> AsyncIt
     async for part in batches(s, stmt):
         for who, session, channel, group, topic, status, *times in part:
             raised, called, started, ended = (utc(t) for t in times)
-            spoken = int((ended - started).total_seconds()) if started and ended else None
-            title = titles.get(session, "") if session is not None else ""
+            # As the console's share of voice counts it (0 for clocks out of step, never less).
+            spoken = seconds_between(started, ended) if started and ended else None
             yield (
                 d.pseudonym(who),
-                title,
+                titles.get(session, ""),
                 channel,
                 group,
                 topic,
