@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -81,10 +83,14 @@ def _one(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 
 async def voice_counts(
-    db: AsyncSession, event: Event, session_id: int | None = None
+    db: AsyncSession,
+    event: Event,
+    session_id: int | None = None,
+    excluded: Collection[int] = (),
 ) -> dict[str, Counts]:
     """Each channel's contributions (all but hidden ones), their upvotes, and the items
-    featured, answered and either; of one session when ``session_id`` is given."""
+    featured, answered and either; of one session when ``session_id`` is given; leaving out
+    the ``excluded`` sessions' (the public story leaves out private sessions)."""
     q = (
         select(
             Contribution.channel,
@@ -99,6 +105,10 @@ async def voice_counts(
     )
     if session_id is not None:
         q = q.where(Contribution.session_id == session_id)
+    if excluded:
+        q = q.where(
+            Contribution.session_id.is_(None) | Contribution.session_id.not_in(list(excluded))
+        )
     found: dict[str, Counts] = {}
     for channel, n, upvotes, featured, answered, surfaced in await db.execute(q):
         found[channel] = Counts(n, int(upvotes), int(featured), int(answered), int(surfaced))

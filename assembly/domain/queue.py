@@ -3,6 +3,7 @@ them speaking and done. Speaking time is kept per channel for share of voice."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -202,10 +203,11 @@ def seconds_between(start: datetime, end: datetime) -> int:
 
 
 async def speaking_seconds_by_channel(
-    db: AsyncSession, event: Event, session_id: int | None = None
+    db: AsyncSession, event: Event, session_id: int | None = None, excluded: Collection[int] = ()
 ) -> dict[str, int]:
     """Seconds spoken by finished speakers, per channel (every channel, 0 when silent), in the
-    whole event or in one session (``session_id``: the session they raised their hand in)."""
+    whole event or in one session (``session_id``: the session they raised their hand in),
+    leaving out the ``excluded`` sessions'."""
     query = select(
         SpeakerRequest.channel, SpeakerRequest.started_at, SpeakerRequest.ended_at
     ).where(
@@ -216,6 +218,10 @@ async def speaking_seconds_by_channel(
     )
     if session_id is not None:
         query = query.where(SpeakerRequest.session_id == session_id)
+    if excluded:
+        query = query.where(
+            SpeakerRequest.session_id.is_(None) | SpeakerRequest.session_id.not_in(list(excluded))
+        )
     totals = dict.fromkeys(CHANNELS, 0)
     for channel, start, end in await db.execute(query):
         if start is not None and end is not None:

@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from assembly import domain
 from assembly.models import (
-    CHANNELS,
     KINDS,
     AuditEntry,
     Contribution,
@@ -53,22 +52,10 @@ def _said(event: Event, excluded: Collection[int]) -> Select[Contribution]:
 async def voice(
     db: AsyncSession, event: Event, excluded: Collection[int]
 ) -> tuple[dict[str, Counts], dict[str, int]]:
-    """Share of voice counts and speaking seconds by channel, less the excluded sessions'."""
-    counts = await domain.voice_counts(db, event)
-    spoken = await domain.speaking_seconds_by_channel(db, event)
-    for session_id in excluded:
-        less = await domain.voice_counts(db, event, session_id)
-        for ch, c in less.items():
-            have = counts.get(ch, Counts())
-            counts[ch] = Counts(*(a - b for a, b in zip(_fields(have), _fields(c), strict=True)))
-        spoken_less = await domain.speaking_seconds_by_channel(db, event, session_id)
-        for ch in CHANNELS:
-            spoken[ch] = max(0, spoken.get(ch, 0) - spoken_less.get(ch, 0))
+    """Share of voice counts and speaking seconds by channel, without the excluded sessions'."""
+    counts = await domain.voice_counts(db, event, excluded=excluded)
+    spoken = await domain.speaking_seconds_by_channel(db, event, excluded=excluded)
     return counts, spoken
-
-
-def _fields(c: Counts) -> tuple[int, int, int, int, int]:
-    return (c.contributions, c.upvotes, c.featured, c.answered, c.surfaced)
 
 
 async def outcome_counts(
