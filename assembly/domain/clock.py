@@ -53,12 +53,10 @@ def timer_of(session: Session | None, now: datetime) -> Timer:
     return Timer("idle", 0, None)
 
 
-def minutes_from(raw: object, required: bool) -> int | None:
-    """Whole minutes from a form field, 1 to ``MAX_MINUTES``; None when empty and not required."""
+def minutes_from(raw: object) -> int | None:
+    """Whole minutes from a form field, 1 to ``MAX_MINUTES``; None when empty."""
     text = raw.strip() if isinstance(raw, str) else ""
     if not text:
-        if required:
-            raise Refused("Say how many minutes the timer runs for (1 to 600).", 422)
         return None
     try:
         minutes = int(text)
@@ -83,9 +81,7 @@ async def change_timer(
     that ran out, they run from now."""
     if action not in TIMER_ACTIONS:
         raise Refused("A timer starts, pauses, gets more minutes or is reset.", 422)
-    minutes = minutes_from(
-        raw_minutes, required=False
-    )  # checked first: a bad value changes nothing
+    minutes = minutes_from(raw_minutes)  # checked first: a bad value changes nothing
     session = await current_session(db, event)
     if session is None:
         raise Refused(NO_SESSION, 409)

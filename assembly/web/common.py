@@ -87,6 +87,11 @@ def base_url(conn: HTTPConnection) -> str:
     return (configured or str(conn.base_url)).rstrip("/")
 
 
+def path_id(request: Request) -> int:
+    """The ``{id}`` in the request's path, as ``path_int`` reads it."""
+    return path_int(request.path_params["id"])
+
+
 def path_int(raw: str) -> int:
     """A number from the path; anything else is a 404 sentence, never a 500."""
     try:

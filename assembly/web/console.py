@@ -26,7 +26,7 @@ from assembly.web.auth import current_account, require_staff, staff_act
 from assembly.web.common import (
     done,
     page,
-    path_int,
+    path_id,
     refuse_socket,
     repeated,
     socket_lookup,
@@ -180,14 +180,10 @@ async def console_widget(request: Request) -> Response:
     return response
 
 
-def _id(request: Request) -> int:
-    return path_int(request.path_params["id"])
-
-
 async def moderate(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
         return await domain.moderate(
-            db, event, account, _id(request), request.path_params["action"]
+            db, event, account, path_id(request), request.path_params["action"]
         )
 
     event, before = await staff_act(request, "moderate", act)
@@ -205,7 +201,7 @@ async def moderate(request: Request) -> Response:
         )
         await st.push.to_console(event.id, gone)
         said = " and ".join(f"“{_short(old.text)}”" for old in before.unfeatured)
-        most = {3: "three"}.get(MAX_FEATURED, str(MAX_FEATURED))
+        most = {3: "three"}.get(MAX_FEATURED, str(MAX_FEATURED))  # said in words when we can
         message = f"On screen. The big screen shows {most} at most, so {said} came off it."
     return done(request, html, f"/console/{event.slug}#c-{c.id}", message)
 
@@ -216,7 +212,7 @@ def _short(text: str, size: int = 60) -> str:
 
 async def respond(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
-        return await domain.respond(db, event, account, _id(request), f.get("text"))
+        return await domain.respond(db, event, account, path_id(request), f.get("text"))
 
     event, c = await staff_act(request, "moderate", act)
     if c is None:

@@ -16,16 +16,12 @@ from assembly.domain import Refused
 from assembly.models import Event, FacilitatorAccount
 from assembly.web import forms
 from assembly.web.auth import staff_act
-from assembly.web.common import closed_said, done, path_int, repeated, state
-
-
-def _id(request: Request) -> int:
-    return path_int(request.path_params["id"])
+from assembly.web.common import closed_said, done, path_id, repeated, state
 
 
 async def make_current(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
-        return await domain.set_current_session(db, event, _id(request), account)
+        return await domain.set_current_session(db, event, path_id(request), account)
 
     event, changed = await staff_act(request, "run", act)
     if changed is None:
@@ -43,8 +39,8 @@ async def poll_status(request: Request) -> Response:
 
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, _: FormData) -> Any:
         if action == "reveal":
-            return await domain.reveal_poll(db, event, account, _id(request))
-        return await domain.set_poll_status(db, event, account, _id(request), status)
+            return await domain.reveal_poll(db, event, account, path_id(request))
+        return await domain.set_poll_status(db, event, account, path_id(request), status)
 
     event, poll = await staff_act(request, "run", act)
     if poll is None:

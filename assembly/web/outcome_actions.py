@@ -21,7 +21,7 @@ from assembly.models import Contribution, Event, FacilitatorAccount
 from assembly.outcomes.voice import share_of_voice
 from assembly.push import participant_topic, public_topic
 from assembly.web.auth import require_staff, staff_act
-from assembly.web.common import State, done, page, path_int, repeated, state
+from assembly.web.common import State, done, page, path_id, repeated, state
 
 
 async def voice_context(
@@ -43,10 +43,6 @@ async def voice_context(
         spoken_event = await domain.speaking_seconds_by_channel(db, event)
     whole = share_of_voice(await domain.voice_counts(db, event), spoken_event)
     return {"voice_session": session, "voice_now": now, "voice_event": whole}
-
-
-def _id(request: Request) -> int:
-    return path_int(request.path_params["id"])
 
 
 async def _pushed(st: State, event: Event, c: Contribution, told: str) -> None:
@@ -79,7 +75,7 @@ def _told(c: Contribution) -> str:
 async def set_outcome(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
         return await domain.set_outcome(
-            db, event, account, _id(request), f.get("outcome"), f.get("reason")
+            db, event, account, path_id(request), f.get("outcome"), f.get("reason")
         )
 
     event, c = await staff_act(request, "moderate", act)
@@ -95,7 +91,7 @@ async def set_outcome(request: Request) -> Response:
 async def set_themes(request: Request) -> Response:
     async def act(db: AsyncSession, event: Event, account: FacilitatorAccount, f: FormData) -> Any:
         themes = [t for t in f.getlist("theme") if isinstance(t, str)]
-        return await domain.set_themes(db, event, account, _id(request), themes)
+        return await domain.set_themes(db, event, account, path_id(request), themes)
 
     event, c = await staff_act(request, "moderate", act)
     if c is None:
