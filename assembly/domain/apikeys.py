@@ -99,21 +99,28 @@ async def event_for_key(db: AsyncSession, slug: str, token: str | None) -> tuple
     revoked; else a 401 (no key, an unknown or revoked one) or 403 (another event's) sentence."""
     if not token:
         raise Refused(NO_KEY, 401)
-    key = None
+    found = None
     if len(token) <= MAX_TOKEN:
         # Found by its hash: comparing hashes leaks nothing an attacker could use (a timing
-        # difference would tell them about a sha256 preimage, which they cannot make).
-        key = await db.scalar(select(ApiKey).where(ApiKey.hash == token_hash(token)))
-    if key is None:
+        # difference would tell them about a sha256 preimage, which they cannot make). The key
+        # and its event in one read.
+        found = (
+            await db.execute(
+                select(ApiKey, Event)
+                .join(Event, Event.id == ApiKey.event_id)
+                .where(ApiKey.hash == token_hash(token))
+            )
+        ).first()
+    if found is None:
         raise Refused(UNKNOWN_KEY, 401)
+    key, event = found
     if key.revoked_at is not None:
         raise Refused(
             f"This API key (“{key.label}”) was revoked on {key.revoked_at:%-d %b %Y}. "
             "Ask an organiser of the event for a new one.",
             401,
         )
-    event = await db.get(Event, key.event_id)
-    if event is None or event.slug != slug:
+    if event.slug != slug:
         raise Refused(OTHER_EVENT, 403)
     return event, key
 
